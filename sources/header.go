@@ -1,0 +1,210 @@
+package sources
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// headerScanRows is how many non-empty rows from the top may hold the header.
+const headerScanRows = 30
+
+// header is a recognised header: which column holds which field.
+type header struct {
+	ds        *Dataset
+	row       int               // last header row (of two for a merged header)
+	firstRow  int               // first header row
+	cols      map[string]int    // field name → column
+	units     map[string]string // field name → bracketed unit (元, 万元 …)
+	measures  [11]int           // assessments: measure n → column
+	seqCol    int               // 序号 column, 0 when absent
+	matched   int
+	missing   []string // labels of required fields not found
+	caseLevel bool
+}
+
+// headerCell is one header label with the candidate texts to match.
+type headerCell struct {
+	col   int
+	texts []string
+}
+
+type fieldKey struct{ ds, name string }
+
+// aliasIndex maps a normalized header (unit removed) to its field, per dataset.
+var aliasIndex = func() map[string]map[string]string {
+	idx := map[string]map[string]string{}
+	for name, ds := range datasets {
+		m := map[string]string{}
+		for _, f := range ds.Fields {
+			for _, a := range append([]string{f.Label}, f.Aliases...) {
+				n, _ := NormalizeHeader(a)
+				if _, dup := m[n]; !dup {
+					m[n] = f.Name
+				}
+			}
+		}
+		idx[name] = m
+	}
+	return idx
+}()
+
+var measureNumRe = regexp.MustCompile(`^(?:措施|第)?(\d{1,2})(?:项)?(?:[.、:)．]|$)(.*)$`)
+
+// quoteless drops quotation marks so 企业落实"一线责任制" matches 企业落实“一线责任制”.
+func quoteless(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '"', '\'', '“', '”', '‘', '’', '「', '」', '『', '』':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// measureNumber recognises a ten-measures column by its number (1., 1、,
+// 措施1, 第1项), its name, or both; 0 when it is none.
+func measureNumber(text string) int {
+	n, _ := NormalizeHeader(text)
+	n = quoteless(n)
+	if m := measureNumRe.FindStringSubmatch(n); m != nil {
+		num, _ := strconv.Atoi(m[1])
+		rest := m[2]
+		prefixed := strings.HasPrefix(n, "措施") || strings.HasPrefix(n, "第")
+		if num >= 1 && num <= 10 && (rest != "" || prefixed || strings.ContainsAny(n[len(m[1]):], ".、:)．")) {
+			return num
+		}
+	}
+	for i, name := range MeasureNames {
+		if n == quoteless(name) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// matchHeader maps header cells to the fields of one dataset.
+func matchHeader(ds *Dataset, cells []headerCell) *header {
+	h := &header{ds: ds, cols: map[string]int{}, units: map[string]string{}}
+	idx := aliasIndex[ds.Name]
+	for _, c := range cells {
+		for _, t := range c.texts {
+			n, unit := NormalizeHeader(t)
+			if n == "序号" {
+				h.seqCol = c.col
+				break
+			}
+			if ds.Name == Assessments {
+				if num := measureNumber(t); num > 0 {
+					if h.measures[num] == 0 {
+						h.measures[num] = c.col
+						h.matched++
+					}
+					break
+				}
+			}
+			if f, ok := idx[n]; ok {
+				if _, dup := h.cols[f]; !dup {
+					h.cols[f] = c.col
+					h.units[f] = unit
+					h.matched++
+					if f == "record" {
+						h.caseLevel = true
+					}
+				}
+				break
+			}
+		}
+	}
+	for _, f := range ds.Fields {
+		if f.Required && h.cols[f.Name] == 0 {
+			h.missing = append(h.missing, f.Label)
+		}
+	}
+	if ds.Name == Assessments {
+		wide := false
+		for _, c := range h.measures[1:] {
+			wide = wide || c > 0
+		}
+		if !wide && (h.cols["item_no"] == 0 || h.cols["score"] == 0) {
+			h.missing = append(h.missing, "十条措施各项得分（如“1.党政领导示范履职”）或“措施序号”与“得分”")
+		}
+	}
+	return h
+}
+
+// singleRowCells are the labels of one header row.
+func singleRowCells(r Row) []headerCell {
+	out := make([]headerCell, 0, len(r.Cells))
+	for _, c := range r.Cells {
+		if v := trimSpace(c.Value); v != "" {
+			out = append(out, headerCell{col: c.Col, texts: []string{v}})
+		}
+	}
+	return out
+}
+
+// twoRowCells combines a group row and a sub-header row. A label in the top
+// row with blank cells beside it is a group over the sub-labels below; a
+// label with a blank below is a column of its own (merged vertically). The
+// sheet XML lists merge ranges after the rows, so this is inferred from blanks.
+func twoRowCells(top, bottom Row) []headerCell {
+	maxCol := 0
+	for _, c := range top.Cells {
+		maxCol = max(maxCol, c.Col)
+	}
+	for _, c := range bottom.Cells {
+		maxCol = max(maxCol, c.Col)
+	}
+	var out []headerCell
+	group := ""
+	for col := 1; col <= maxCol; col++ {
+		t, b := trimSpace(top.Value(col)), trimSpace(bottom.Value(col))
+		if t != "" {
+			group = t
+		}
+		switch {
+		case b != "" && group != "":
+			out = append(out, headerCell{col: col, texts: []string{b, group + b}})
+		case b != "":
+			out = append(out, headerCell{col: col, texts: []string{b}})
+		case t != "":
+			out = append(out, headerCell{col: col, texts: []string{t}})
+		}
+	}
+	return out
+}
+
+// findHeader looks for the header among the first rows of a sheet, trying
+// each candidate dataset with one- and two-row headers. It returns the best
+// complete match, or the best partial one (with missing fields) when none is.
+func findHeader(rows []Row, candidates []*Dataset) (best, partial *header) {
+	better := func(a, b *header) bool { return b == nil || a.matched > b.matched }
+	for i, r := range rows {
+		if r.Empty() || isNotesRow(r) || len(r.Cells) < 2 {
+			continue
+		}
+		for _, ds := range candidates {
+			h := matchHeader(ds, singleRowCells(r))
+			h.row, h.firstRow = r.Num, r.Num
+			if i+1 < len(rows) && rows[i+1].Num == r.Num+1 && !isNotesRow(rows[i+1]) {
+				h2 := matchHeader(ds, twoRowCells(r, rows[i+1]))
+				if h2.matched > h.matched {
+					h2.row, h2.firstRow = rows[i+1].Num, r.Num
+					h = h2
+				}
+			}
+			if h.matched < 2 {
+				continue
+			}
+			if len(h.missing) == 0 {
+				if better(h, best) {
+					best = h
+				}
+			} else if better(h, partial) {
+				partial = h
+			}
+		}
+	}
+	return best, partial
+}

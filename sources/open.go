@@ -1,0 +1,29 @@
+package sources
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// OpenWorkbook opens a spreadsheet by its file name's extension. Problems
+// with the file itself come back as one-line Chinese reasons.
+func OpenWorkbook(name string, r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
+	if size > lim.fileBytes() {
+		return nil, refuse("文件大小 %d MB 超过上限 %d MB，已拒收", size>>20, lim.MaxFileMB)
+	}
+	if size == 0 {
+		return nil, refuse("文件为空（0 字节）")
+	}
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".xlsx", ".xlsm":
+		return openXLSX(r, size, lim)
+	case ".csv":
+		base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		return openCSV(r, size, base, lim)
+	case ".xls":
+		return nil, refuse("不支持旧版 .xls 格式，请在 Excel 或 WPS 中“另存为” .xlsx 后再提交")
+	default:
+		return nil, refuse("不支持的文件类型「%s」，请提交 .xlsx、.xlsm 或 .csv 文件", ext)
+	}
+}

@@ -1,0 +1,835 @@
+package sources
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// ParseOptions steer one import.
+type ParseOptions struct {
+	Dataset         string    // force a dataset; "" detects it from the headers
+	Period          string    // --period: used when the file names none
+	Registry        *Registry // unit names resolve here
+	Limits          Limits
+	Alloc           memory.Allocator // nil: Go allocator
+	Now             func() time.Time // accident dates may not lie after now
+	Item7DataDriven bool             // assessments: a value in item 7 is ignored (warning)
+	BatchRows       int              // rows per record batch; 0: 65536
+	Progress        func(rows int)   // called every 1000 data rows
+}
+
+// PeriodSummary tells what a file holds for one period.
+type PeriodSummary struct {
+	Period string
+	Rows   int
+	Units  []string // canonical units covered (enforcement, quotas, assessments)
+}
+
+// Result is the outcome of parsing one file.
+type Result struct {
+	File         string
+	Dataset      string
+	CaseLevel    bool
+	Encoding     Encoding // CSV only
+	Periods      []PeriodSummary
+	Errors       []*ImportError
+	Warnings     []*ImportError
+	ErrorCount   int // may exceed len(Errors) on a hopeless file
+	WarningCount int
+}
+
+// OK reports a file without errors; only such a file may be stored.
+func (r *Result) OK() bool { return r.ErrorCount == 0 }
+
+// Rows is the number of data rows over all periods.
+func (r *Result) Rows() int {
+	n := 0
+	for _, p := range r.Periods {
+		n += p.Rows
+	}
+	return n
+}
+
+// Parse reads a spreadsheet, validates it, and hands its rows to sink as
+// record batches of the dataset's schema, per period. Problems with the
+// file go into Result.Errors; the returned error is for a cancelled context
+// or a failing sink only. A file with errors must not be stored: the sink
+// may have seen some of its batches.
+func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts ParseOptions, sink Sink) (*Result, error) {
+	if opts.Alloc == nil {
+		opts.Alloc = memory.DefaultAllocator
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = 65536
+	}
+	if opts.Registry == nil {
+		opts.Registry = DefaultRegistry()
+	}
+	p := &parser{opts: opts, is: &issues{file: baseName(name)}, fileName: baseName(name), sink: sink,
+		units: map[string]map[string]struct{}{}, seen: map[string]int{}, rowsByPeriod: map[string]int{}}
+	res, err := p.run(ctx, name, r, size)
+	if p.batch != nil {
+		p.batch.release()
+	}
+	return res, err
+}
+
+type parser struct {
+	opts     ParseOptions
+	is       *issues
+	fileName string
+	sink     Sink
+	ds       *Dataset
+	batch    *batcher
+	buf      *rowBuf
+
+	caseLevel    bool
+	units        map[string]map[string]struct{} // period → units covered
+	seen         map[string]int                 // duplicate detection key → row
+	rowsByPeriod map[string]int
+	emptyPeriods []string
+	dataRows     int
+	rowsInSheet  int
+	fatal        bool
+	assess       *assessAgg
+
+	// per sheet
+	sheet       string
+	h           *header
+	sheetPeriod string
+	periodErr   string
+	periodErrAt bool
+	sums        map[string]int64
+}
+
+func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64) (*Result, error) {
+	res := &Result{File: p.fileName}
+	wb, err := OpenWorkbook(name, r, size, p.opts.Limits)
+	if err != nil {
+		p.is.errorf("", 0, 0, "", "", "%s", reasonOf(err))
+		return p.result(res), nil
+	}
+	defer wb.Close()
+	if cw, ok := wb.(*csvWorkbook); ok {
+		res.Encoding = cw.Encoding()
+	}
+	candidates := p.candidates()
+	var partial *header
+	partialSheet := ""
+	found := false
+	for _, sheet := range wb.Sheets() {
+		ok, part, err := p.parseSheet(ctx, wb, sheet, candidates)
+		if err != nil {
+			return nil, err
+		}
+		found = found || ok
+		if !ok && part != nil && (partial == nil || part.matched > partial.matched) {
+			partial, partialSheet = part, sheet
+		}
+		if p.is.errCount > 0 && p.fatal {
+			break
+		}
+	}
+	if !found && p.is.errCount == 0 {
+		switch {
+		case partial != nil:
+			p.is.errorf(partialSheet, partial.row, 0, "", "", "%s缺少必需的列：%s", partial.ds.Label, strings.Join(partial.missing, "、"))
+		case p.opts.Dataset != "":
+			ds, _ := LookupDataset(p.opts.Dataset)
+			p.is.errorf("", 0, 0, "", "", "未找到%s的表头（应包含：%s）", ds.Label, strings.Join(ds.Headers(), "、"))
+		default:
+			p.is.errorf("", 0, 0, "", "", "未找到可识别的表头：不是执法检查月报、事故台账、控制指标或十条措施评估表")
+		}
+	}
+	if found && p.is.errCount == 0 {
+		if err := p.finish(); err != nil {
+			return nil, err
+		}
+	}
+	if p.ds != nil {
+		res.Dataset = p.ds.Name
+	}
+	res.CaseLevel = p.caseLevel
+	return p.result(res), nil
+}
+
+func (p *parser) result(res *Result) *Result {
+	res.Errors, res.Warnings = p.is.errors, p.is.warnings
+	res.ErrorCount, res.WarningCount = p.is.errCount, p.is.wrnCount
+	if res.ErrorCount > 0 {
+		return res
+	}
+	periods := map[string]bool{}
+	for per := range p.rowsByPeriod {
+		periods[per] = true
+	}
+	for _, per := range p.emptyPeriods {
+		periods[per] = true
+	}
+	for per := range periods {
+		ps := PeriodSummary{Period: per, Rows: p.rowsByPeriod[per]}
+		for u := range p.units[per] {
+			ps.Units = append(ps.Units, u)
+		}
+		sort.Strings(ps.Units)
+		res.Periods = append(res.Periods, ps)
+	}
+	sort.Slice(res.Periods, func(i, j int) bool { return res.Periods[i].Period < res.Periods[j].Period })
+	return res
+}
+
+func (p *parser) candidates() []*Dataset {
+	if p.opts.Dataset != "" {
+		if ds, ok := LookupDataset(p.opts.Dataset); ok {
+			return []*Dataset{ds}
+		}
+	}
+	if p.ds != nil {
+		return []*Dataset{p.ds}
+	}
+	out := make([]*Dataset, 0, len(DatasetNames))
+	for _, n := range DatasetNames {
+		out = append(out, datasets[n])
+	}
+	return out
+}
+
+// parseSheet reads one sheet; ok is false when it has no header of ours.
+func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, candidates []*Dataset) (ok bool, partial *header, err error) {
+	rs, err := wb.Rows(ctx, sheet)
+	if err != nil {
+		p.fail(sheet, err)
+		return false, nil, nil
+	}
+	defer rs.Close()
+	var head []Row
+	eof := false
+	for len(head) < headerScanRows {
+		row, err := rs.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			eof = true
+			break
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, nil, ctx.Err()
+			}
+			p.fail(sheet, err)
+			return false, nil, nil
+		}
+		if row.Empty() {
+			continue
+		}
+		head = append(head, Row{Num: row.Num, Cells: append([]Cell(nil), row.Cells...)})
+	}
+	h, part := findHeader(head, candidates)
+	if h == nil {
+		return false, part, nil
+	}
+	if p.ds != nil && p.ds != h.ds {
+		p.is.errorf(sheet, h.row, 0, "", "", "该工作表是%s，与本文件其他工作表（%s）不是同一种数据，请分开提交", h.ds.Label, p.ds.Label)
+		return true, nil, nil
+	}
+	if p.ds == nil {
+		p.ds = h.ds
+		p.buf = newRowBuf(h.ds.Schema)
+		p.batch = newBatcher(h.ds.Schema, p.opts.Alloc, p.opts.BatchRows, p.sink)
+	}
+	p.sheet, p.h = sheet, h
+	p.caseLevel = p.caseLevel || h.caseLevel
+	p.sums = map[string]int64{}
+	p.checkCells(head)
+	p.resolveSheetPeriod(head)
+	for _, row := range head {
+		if row.Num > h.row {
+			if err := p.dataRow(row); err != nil {
+				return true, nil, err
+			}
+		}
+	}
+	for !eof {
+		row, err := rs.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return true, nil, ctx.Err()
+			}
+			p.fail(sheet, err)
+			return true, nil, nil
+		}
+		if err := p.dataRow(row); err != nil {
+			return true, nil, err
+		}
+	}
+	if p.ds.Name == Accidents && p.rowsInSheet == 0 && p.sheetPeriod != "" {
+		p.emptyPeriods = append(p.emptyPeriods, p.sheetPeriod)
+	}
+	if p.ds.Name == Accidents && p.rowsInSheet == 0 && p.sheetPeriod == "" {
+		p.periodError()
+	}
+	p.rowsInSheet = 0
+	return true, nil, nil
+}
+
+// fail records a file-level read problem; reading stops.
+func (p *parser) fail(sheet string, err error) {
+	p.is.errorf(sheet, 0, 0, "", "", "%s", reasonOf(err))
+	p.fatal = true
+}
+
+// checkCells refuses overlong cells in the buffered rows (data rows are
+// checked as they come).
+func (p *parser) checkCells(rows []Row) {
+	for _, r := range rows {
+		if r.Num > p.h.row {
+			continue
+		}
+		for _, c := range r.Cells {
+			p.checkLen(r.Num, c)
+		}
+	}
+}
+
+func (p *parser) checkLen(row int, c Cell) bool {
+	if len(c.Value) > p.opts.Limits.MaxCellChars && len([]rune(c.Value)) > p.opts.Limits.MaxCellChars {
+		p.is.errorf(p.sheet, row, c.Col, "", "", "单元格内容超过 %d 个字符的上限", p.opts.Limits.MaxCellChars)
+		return false
+	}
+	return true
+}
+
+// resolveSheetPeriod finds the sheet's period in the title row, then the file
+// name, then --period. Sources that disagree make the period ambiguous.
+func (p *parser) resolveSheetPeriod(head []Row) {
+	p.sheetPeriod, p.periodErr = "", ""
+	kind := p.ds.Period
+	title := ""
+	for _, r := range head {
+		if r.Num >= p.h.firstRow {
+			break
+		}
+		if !isNotesRow(r) {
+			for _, c := range r.Cells {
+				title += c.Value + " "
+			}
+			break
+		}
+	}
+	fromTitle := PeriodsInText(kind, title)
+	fromName := PeriodsInText(kind, strings.TrimSuffix(p.fileName, fileExt(p.fileName)))
+	var given string
+	if p.opts.Period != "" {
+		g, err := ParsePeriod(kind, p.opts.Period)
+		if err != nil {
+			p.periodErr = "--period「" + p.opts.Period + "」不是有效的" + periodWord(kind)
+			return
+		}
+		given = g
+	}
+	switch {
+	case len(fromTitle) > 1:
+		p.periodErr = "标题行中的期间不明确（" + joinPeriods(fromTitle) + "）"
+	case len(fromTitle) == 1 && len(fromName) == 1 && fromTitle[0] != fromName[0]:
+		p.periodErr = "期间不明确：标题行为 " + fromTitle[0] + "，文件名为 " + fromName[0]
+	case len(fromTitle) == 1:
+		p.sheetPeriod = fromTitle[0]
+	case len(fromName) > 1:
+		p.periodErr = "文件名中的期间不明确（" + joinPeriods(fromName) + "）"
+	case len(fromName) == 1:
+		p.sheetPeriod = fromName[0]
+	case given != "":
+		p.sheetPeriod = given
+	default:
+		p.periodErr = "无法确定" + periodWord(kind) + "：表中没有" + periodWord(kind) + "列，标题行和文件名中也没有，请用 --period 指定"
+	}
+	if p.sheetPeriod != "" && given != "" && given != p.sheetPeriod {
+		p.sheetPeriod, p.periodErr = "", "期间不明确：文件中为 "+p.sheetPeriod+"，--period 为 "+given
+	}
+}
+
+func periodWord(k PeriodKind) string {
+	switch k {
+	case PeriodQuarter:
+		return "季度"
+	case PeriodYear:
+		return "年度"
+	}
+	return "月份"
+}
+
+func fileExt(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i:]
+	}
+	return ""
+}
+
+// periodError reports the sheet's period problem once.
+func (p *parser) periodError() {
+	if !p.periodErrAt {
+		p.periodErrAt = true
+		p.is.errorf(p.sheet, 0, 0, "", "", "%s", p.periodErr)
+	}
+}
+
+// rowPeriod is the period of a data row: its own cell, else the sheet's.
+func (p *parser) rowPeriod(r Row) (string, bool) {
+	if col := p.h.cols["period"]; col > 0 {
+		if v := trimSpace(r.Value(col)); v != "" {
+			per, err := ParsePeriod(p.ds.Period, v)
+			if err != nil {
+				p.is.errorf(p.sheet, r.Num, col, p.ds.Field("period").Label, v, "不是有效的%s（如 %s）", periodWord(p.ds.Period), periodExample(p.ds.Period))
+				return "", false
+			}
+			return per, true
+		}
+	}
+	if p.sheetPeriod == "" {
+		p.periodError()
+		return "", false
+	}
+	return p.sheetPeriod, true
+}
+
+func periodExample(k PeriodKind) string {
+	switch k {
+	case PeriodQuarter:
+		return "2022Q1 或 2022年第一季度"
+	case PeriodYear:
+		return "2022"
+	}
+	return "2022-03 或 2022年3月"
+}
+
+// dataRow classifies and reads one row below the header.
+func (p *parser) dataRow(r Row) error {
+	if r.Empty() || isNotesRow(r) {
+		return nil
+	}
+	for _, c := range r.Cells {
+		if !p.checkLen(r.Num, c) {
+			return nil
+		}
+	}
+	unitCol := p.h.cols["unit"]
+	kind := ""
+	if unitCol > 0 {
+		kind = totalsKind(r.Value(unitCol))
+	}
+	if kind == "" && p.h.seqCol > 0 {
+		kind = totalsKind(r.Value(p.h.seqCol))
+	}
+	switch kind {
+	case "total":
+		p.checkTotals(r)
+		return nil
+	case "subtotal":
+		return nil
+	}
+	p.dataRows++
+	p.rowsInSheet++
+	if p.opts.Progress != nil && p.dataRows%1000 == 0 {
+		p.opts.Progress(p.dataRows)
+	}
+	p.buf.reset()
+	switch p.ds.Name {
+	case Enforcement:
+		return p.enforcementRow(r)
+	case Accidents:
+		return p.accidentRow(r)
+	case Quotas:
+		return p.quotaRow(r)
+	default:
+		p.assessmentRow(r)
+		return nil
+	}
+}
+
+// emit stores a finished row for its period.
+func (p *parser) emit(period, unit string, r Row) error {
+	p.rowsByPeriod[period]++
+	if unit != "" {
+		u := p.units[period]
+		if u == nil {
+			u = map[string]struct{}{}
+			p.units[period] = u
+		}
+		u[unit] = struct{}{}
+	}
+	if p.is.errCount > 0 {
+		return nil // the file is refused: stop building batches
+	}
+	return p.batch.add(period, p.buf)
+}
+
+func (p *parser) finish() error {
+	if p.assess != nil {
+		if err := p.assess.emit(p); err != nil {
+			return err
+		}
+		if p.is.errCount > 0 {
+			return nil
+		}
+	}
+	return p.batch.flush(p.emptyPeriods)
+}
+
+// setCol fills an output column by name.
+func (p *parser) setStr(col, v string) { p.buf.s[p.ds.Schema.FieldIndices(col)[0]] = v }
+func (p *parser) setNum(col string, v int64) {
+	p.buf.n[p.ds.Schema.FieldIndices(col)[0]] = v
+}
+func (p *parser) setNull(col string) { p.buf.null[p.ds.Schema.FieldIndices(col)[0]] = true }
+
+func (p *parser) setSource(r Row) {
+	p.setStr("source_sheet", p.sheet)
+	p.setNum("source_row", int64(r.Num))
+}
+
+// text returns a trimmed text field and its column.
+func (p *parser) text(r Row, field string) (string, int) {
+	col := p.h.cols[field]
+	if col == 0 {
+		return "", 0
+	}
+	return trimSpace(r.Value(col)), col
+}
+
+// count reads a whole number ≥ 0; a blank or absent cell reads 0.
+func (p *parser) count(r Row, field string) (int64, bool) {
+	v, col := p.text(r, field)
+	if v == "" {
+		return 0, true
+	}
+	n, err := parseIntFast(v)
+	if err != nil {
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", numberRule(err, "应为非负整数"))
+		return 0, false
+	}
+	if n < 0 {
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "不能为负数")
+		return 0, false
+	}
+	p.sums[field] += n
+	return n, true
+}
+
+// decimal reads a decimal ≥ 0 in 万元 (converted from 元 when the header says 元).
+func (p *parser) decimal(r Row, field string) (int64, bool, bool) {
+	v, col := p.text(r, field)
+	if v == "" {
+		return 0, true, false
+	}
+	n, err := parseDecimalFast(v, p.h.units[field] == "元")
+	if err != nil {
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", numberRule(err, "应为数字"))
+		return 0, false, true
+	}
+	if n < 0 {
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "不能为负数")
+		return 0, false, true
+	}
+	p.sums[field] += n
+	return n, true, true
+}
+
+func numberRule(err error, def string) string {
+	switch {
+	case errors.Is(err, errNotInteger):
+		return "应为整数"
+	case errors.Is(err, errTooLarge):
+		return "数值过大"
+	}
+	return "不是有效的数字，" + def
+}
+
+// unit resolves the unit column through the registry.
+func (p *parser) unit(r Row, field string, kinds ...string) (*Unit, string, bool) {
+	v, col := p.text(r, field)
+	label := p.ds.Field(field).Label
+	if v == "" {
+		p.is.errorf(p.sheet, r.Num, col, label, "", "单位名称不能为空")
+		return nil, "", false
+	}
+	u, ok := p.opts.Registry.Resolve(v)
+	if !ok {
+		p.is.errorf(p.sheet, r.Num, col, label, v, "%s", p.opts.Registry.unknownUnitRule(v))
+		return nil, v, false
+	}
+	if len(kinds) > 0 {
+		match := false
+		for _, k := range kinds {
+			match = match || u.Kind == k
+		}
+		if !match {
+			p.is.errorf(p.sheet, r.Num, col, label, v, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(kinds, "或"))
+			return nil, v, false
+		}
+	}
+	return u, v, true
+}
+
+// duplicate remembers key at row r; a second row with the same key is an
+// error naming both rows.
+func (p *parser) duplicate(key string, r Row, col int, label, value, what string) bool {
+	if first, dup := p.seen[key]; dup {
+		p.is.errorf(p.sheet, r.Num, col, label, value, "%s与第 %d 行重复（%s）", what, first, "汇总表中每个单位只能出现一次")
+		return true
+	}
+	p.seen[key] = r.Num
+	return false
+}
+
+func (p *parser) enforcementRow(r Row) error {
+	per, okP := p.rowPeriod(r)
+	u, written, okU := p.unit(r, "unit")
+	ok := okP && okU
+	vals := map[string]int64{}
+	for _, f := range []string{"inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "suspensions", "closures", "transfers"} {
+		n, good := p.count(r, f)
+		ok = ok && good
+		vals[f] = n
+		p.setNum(f, n)
+	}
+	fines, good, _ := p.decimal(r, "fines")
+	ok = ok && good
+	if vals["major_hazards"] > vals["hazards_found"] {
+		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, FormatScaled(vals["major_hazards"], 0),
+			"重大隐患数不能大于发现隐患数（%d）", vals["hazards_found"])
+		ok = false
+	}
+	if vals["hazards_fixed"] > vals["hazards_found"] {
+		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, FormatScaled(vals["hazards_fixed"], 0),
+			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals["hazards_found"])
+	}
+	if !ok {
+		return nil
+	}
+	if !p.h.caseLevel && p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
+		return nil
+	}
+	p.setStr("unit", u.Name)
+	p.setStr("unit_written", written)
+	p.setStr("period", per)
+	p.setNum("fines", fines)
+	if p.h.caseLevel {
+		p.setNum("case_level", 1)
+	}
+	p.setSource(r)
+	return p.emit(per, u.Name, r)
+}
+
+// AccidentLevel derives the level by State Council Regulation 493 from
+// deaths (missing counted as deaths), serious injuries and direct loss
+// (scaled 万元).
+func AccidentLevel(deathsAndMissing, seriousInjuries, lossScaled int64) string {
+	wan := lossScaled / pow10(MoneyScale)
+	switch {
+	case deathsAndMissing >= 30 || seriousInjuries >= 100 || wan >= 10000:
+		return "特别重大"
+	case deathsAndMissing >= 10 || seriousInjuries >= 50 || wan >= 5000:
+		return "重大"
+	case deathsAndMissing >= 3 || seriousInjuries >= 10 || wan >= 1000:
+		return "较大"
+	}
+	return "一般"
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+func (p *parser) accidentRow(r Row) error {
+	ok := true
+	v, col := p.text(r, "date")
+	var when time.Time
+	var hasTime bool
+	if v == "" {
+		p.is.errorf(p.sheet, r.Num, col, "发生时间", "", "发生时间不能为空")
+		ok = false
+	} else if t, ht, err := ParseDateTime(v); err != nil {
+		p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "不是有效的日期（如 2022-03-05、2022/3/5、2022年3月5日）")
+		ok = false
+	} else {
+		when, hasTime = t, ht
+		now := p.opts.Now()
+		nowWall := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), now.Minute(), now.Second(), 0, time.UTC)
+		if when.After(nowWall) {
+			p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "事故发生时间不能晚于今天")
+			ok = false
+		}
+	}
+	terr, terrWritten, okT := p.unit(r, "territory", KindTown, KindPlatform)
+	ok = ok && okT
+	indV, indCol := p.text(r, "industry")
+	industry, okI := NormalizeIndustry(indV)
+	if !okI {
+		p.is.errorf(p.sheet, r.Num, indCol, "行业领域", indV, "应为12个重点行业之一（%s）或“其他”", strings.Join(KeyIndustries, "、"))
+		ok = false
+	}
+	dept, deptWritten := "", ""
+	if dv, _ := p.text(r, "department"); dv != "" {
+		u, w, good := p.unit(r, "department", KindDepartment)
+		ok = ok && good
+		if good {
+			dept, deptWritten = u.Name, w
+		}
+	} else if okI {
+		dept = p.opts.Registry.DepartmentFor(industry)
+	}
+	counts := map[string]int64{}
+	for _, f := range []string{"deaths", "missing", "serious_injuries", "injuries"} {
+		n, good := p.count(r, f)
+		ok = ok && good
+		counts[f] = n
+		p.setNum(f, n)
+	}
+	loss, good, _ := p.decimal(r, "loss")
+	ok = ok && good
+	level := AccidentLevel(counts["deaths"]+counts["missing"], counts["serious_injuries"], loss)
+	given, lcol := p.text(r, "level")
+	if given != "" {
+		g := strings.TrimSuffix(normalizeName(given), "事故")
+		valid := false
+		for _, l := range Levels {
+			valid = valid || g == l
+		}
+		switch {
+		case !valid:
+			p.is.warnf(p.sheet, r.Num, lcol, "事故等级", given, "不是有效的事故等级（一般、较大、重大、特别重大），以按伤亡和损失计算的「%s」为准", level)
+		case g != level:
+			p.is.warnf(p.sheet, r.Num, lcol, "事故等级", given, "与按伤亡和损失计算的等级「%s」不一致，以计算结果为准", level)
+		}
+	}
+	if !ok {
+		return nil
+	}
+	per := Month{when.Year(), int(when.Month())}.String()
+	p.setNum("date", when.Unix())
+	if hasTime {
+		p.setNum("has_time", 1)
+	}
+	p.setStr("period", per)
+	p.setStr("territory", terr.Name)
+	p.setStr("territory_written", terrWritten)
+	p.setStr("industry", industry)
+	p.setStr("department", dept)
+	p.setStr("department_written", deptWritten)
+	ent, _ := p.text(r, "enterprise")
+	typ, _ := p.text(r, "type")
+	sum, _ := p.text(r, "summary")
+	p.setStr("enterprise", ent)
+	p.setStr("type", typ)
+	p.setStr("summary", sum)
+	p.setNum("loss", loss)
+	p.setStr("level", level)
+	p.setStr("level_given", given)
+	p.setSource(r)
+	return p.emit(per, "", r)
+}
+
+func (p *parser) quotaRow(r Row) error {
+	per, okP := p.rowPeriod(r)
+	u, written, okU := p.unit(r, "unit")
+	q, okQ := p.count(r, "quota")
+	if v, _ := p.text(r, "quota"); v == "" && okU {
+		p.is.errorf(p.sheet, r.Num, p.h.cols["quota"], p.ds.Field("quota").Label, "", "控制指标不能为空（没有指标请填 0）")
+		okQ = false
+	}
+	if !(okP && okU && okQ) {
+		return nil
+	}
+	if p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
+		return nil
+	}
+	p.setStr("unit", u.Name)
+	p.setStr("unit_written", written)
+	p.setStr("period", per)
+	p.setNum("quota", q)
+	p.setSource(r)
+	return p.emit(per, u.Name, r)
+}
+
+// checkTotals compares a 合计 row with the sum of the rows above it, at the
+// precision the totals cell shows.
+func (p *parser) checkTotals(r Row) {
+	for _, f := range p.ds.Fields {
+		col := p.h.cols[f.Name]
+		if col == 0 || (f.Kind != KindInt && f.Kind != KindDecimal) {
+			continue
+		}
+		v := trimSpace(r.Value(col))
+		if v == "" {
+			continue
+		}
+		sum := p.sums[f.Name]
+		if f.Kind == KindInt {
+			t, err := ParseDecimal(v, false)
+			if err != nil {
+				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计不是有效的数字")
+				continue
+			}
+			d := decimalsShown(v)
+			if roundScaled(t, MoneyScale-min(d, MoneyScale)) != roundScaled(sum*pow10(MoneyScale), MoneyScale-min(d, MoneyScale)) {
+				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%d）不一致", sum)
+			}
+			continue
+		}
+		fromYuan := p.h.units[f.Name] == "元"
+		t, err := ParseDecimal(v, fromYuan)
+		if err != nil {
+			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计不是有效的数字")
+			continue
+		}
+		d := decimalsShown(v)
+		if fromYuan {
+			d += 4
+		}
+		drop := MoneyScale - min(d, MoneyScale)
+		if roundScaled(t, drop) != roundScaled(sum, drop) {
+			shown := sum
+			if fromYuan {
+				shown = sum * 10000
+			}
+			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%s）不一致", FormatScaled(roundScaled(shown, drop), MoneyScale))
+		}
+	}
+	p.sums = map[string]int64{}
+}
+
+// roundScaled rounds a scaled integer half away from zero, dropping the last
+// drop digits (they become zeros).
+func roundScaled(v int64, drop int) int64 {
+	if drop <= 0 {
+		return v
+	}
+	p := pow10(drop)
+	q := v / p
+	rem := v % p
+	if rem < 0 {
+		rem = -rem
+	}
+	if rem*2 >= p {
+		if v < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q * p
+}

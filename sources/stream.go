@@ -1,0 +1,104 @@
+// Package sources reads analysts' spreadsheets into Arrow record batches of the
+// dataset schemas, validating every cell against the rules of DESIGN.md.
+//
+// Reading goes through one small row-stream interface (Workbook, RowStream), so
+// the .xlsx reader behind it can be replaced without touching the rest.
+package sources
+
+import (
+	"context"
+	"io"
+	"strconv"
+)
+
+// Cell is one non-empty cell of a row as the file stores it.
+type Cell struct {
+	Col    int    // 1-based column number
+	Value  string // raw value: numbers unformatted, strings as typed
+	NumFmt string // number format code when the reader knows it, else ""
+}
+
+// Row is one row of a sheet; Cells are sorted by column and hold only
+// non-empty cells.
+type Row struct {
+	Num   int // 1-based row number
+	Cells []Cell
+}
+
+// Value returns the raw value of column col (1-based), or "".
+func (r Row) Value(col int) string {
+	for _, c := range r.Cells {
+		if c.Col == col {
+			return c.Value
+		}
+		if c.Col > col {
+			break
+		}
+	}
+	return ""
+}
+
+// Cell returns the cell at column col and whether it exists.
+func (r Row) Cell(col int) (Cell, bool) {
+	for _, c := range r.Cells {
+		if c.Col == col {
+			return c, true
+		}
+	}
+	return Cell{}, false
+}
+
+// Empty reports whether the row has no non-blank cell.
+func (r Row) Empty() bool {
+	for _, c := range r.Cells {
+		if trimSpace(c.Value) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// RowStream yields the rows of one sheet in order. Next returns io.EOF after
+// the last row. The Row's Cells slice is only valid until the next call.
+type RowStream interface {
+	Next(ctx context.Context) (Row, error)
+	Close() error
+}
+
+// Workbook is an opened spreadsheet file: a list of sheets, each readable as
+// a row stream. There is one implementation per file format.
+type Workbook interface {
+	Sheets() []string
+	Rows(ctx context.Context, sheet string) (RowStream, error)
+	Close() error
+}
+
+// CellRef returns the A1-style reference of a cell ("C7").
+func CellRef(col, row int) string {
+	return ColumnName(col) + strconv.Itoa(row)
+}
+
+// ColumnName returns the letters of a 1-based column number ("A", "AB").
+func ColumnName(col int) string {
+	var b [8]byte
+	i := len(b)
+	for col > 0 {
+		col--
+		i--
+		b[i] = byte('A' + col%26)
+		col /= 26
+	}
+	return string(b[i:])
+}
+
+// readAllLimited reads r fully but refuses more than max bytes.
+func readAllLimited(r io.Reader, max int64) ([]byte, bool, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(data)) > max {
+		return nil, true, nil
+	}
+	return data, false, nil
+}
