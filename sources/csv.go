@@ -30,15 +30,17 @@ func DetectEncoding(prefix []byte) Encoding {
 	if bytes.HasPrefix(prefix, utf8BOM) {
 		return UTF8BOM
 	}
-	p := prefix
-	// A multi-byte rune may be cut at the end of the prefix.
-	for i := 0; i < utf8.UTFMax && len(p) > 0 && !utf8.Valid(p); i++ {
-		p = p[:len(p)-1]
+	for i := 0; i < len(prefix); {
+		r, size := utf8.DecodeRune(prefix[i:])
+		if r == utf8.RuneError && size == 1 {
+			if !utf8.FullRune(prefix[i:]) {
+				return UTF8 // a rune cut at the end of the prefix
+			}
+			return GB18030
+		}
+		i += size
 	}
-	if utf8.Valid(p) {
-		return UTF8
-	}
-	return GB18030
+	return UTF8
 }
 
 // csvWorkbook is a CSV file seen as a workbook with one sheet.

@@ -84,8 +84,10 @@ var decimalType = &arrow.Decimal128Type{Precision: 18, Scale: MoneyScale}
 // DecimalType is the Arrow type of every decimal column.
 func DecimalType() *arrow.Decimal128Type { return decimalType }
 
-func strField(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.BinaryTypes.String} }
-func i64(name string) arrow.Field  { return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64} }
+func strField(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.BinaryTypes.String}
+}
+func i64(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64} }
 func dec(name string, nullable bool) arrow.Field {
 	return arrow.Field{Name: name, Type: decimalType, Nullable: nullable}
 }

@@ -29,9 +29,12 @@ func FromExcelSerial(serial float64) (t time.Time, hasTime bool, err error) {
 	if serial < 61 {
 		serial++ // before the fictitious leap day
 	}
-	secs := math.Round(serial * 86400)
-	t = excelEpoch.Add(time.Duration(secs) * time.Second)
-	return t, int64(secs)%86400 != 0, nil
+	secs := int64(math.Round(serial * 86400))
+	t = excelEpoch.AddDate(0, 0, int(secs/86400)).Add(time.Duration(secs%86400) * time.Second)
+	if t.Year() > 2200 {
+		return time.Time{}, false, errNotDate // same range as typed dates
+	}
+	return t, secs%86400 != 0, nil
 }
 
 // ParseDateTime parses the date forms analysts type: Excel serials,

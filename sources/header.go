@@ -49,7 +49,7 @@ var aliasIndex = func() map[string]map[string]string {
 	return idx
 }()
 
-var measureNumRe = regexp.MustCompile(`^(?:措施|第)?(\d{1,2})(?:项)?(?:[.、:)．]|$)(.*)$`)
+var measureNumRe = regexp.MustCompile(`^(?:措施|第)?(\d{1,2})(?:项)?(?:[.、､:)．]|$)(.*)$`)
 
 // quoteless drops quotation marks so 企业落实"一线责任制" matches 企业落实“一线责任制”.
 func quoteless(s string) string {
@@ -71,7 +71,7 @@ func measureNumber(text string) int {
 		num, _ := strconv.Atoi(m[1])
 		rest := m[2]
 		prefixed := strings.HasPrefix(n, "措施") || strings.HasPrefix(n, "第")
-		if num >= 1 && num <= 10 && (rest != "" || prefixed || strings.ContainsAny(n[len(m[1]):], ".、:)．")) {
+		if num >= 1 && num <= 10 && (rest != "" || prefixed || strings.ContainsAny(n[len(m[1]):], ".、､:)．")) {
 			return num
 		}
 	}

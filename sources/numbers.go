@@ -229,6 +229,10 @@ func plainDigits(s string, scale int) (int64, bool) {
 	if frac < 0 {
 		frac = 0
 	}
+	digits := len(s) - min(1, max(0, strings.IndexByte(s, '.')+1))
+	if digits+scale-frac > 18 {
+		return 0, false // could overflow int64: take the exact path
+	}
 	for ; frac < scale; frac++ {
 		n *= 10
 	}

@@ -150,6 +150,9 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 			p.is.errorf("", 0, 0, "", "", "未找到可识别的表头：不是执法检查月报、事故台账、控制指标或十条措施评估表")
 		}
 	}
+	if found && p.is.errCount == 0 && p.dataRows == 0 && p.ds.Name != Accidents {
+		p.is.errorf("", 0, 0, "", "", "文件中没有数据行（只有表头）")
+	}
 	if found && p.is.errCount == 0 {
 		if err := p.finish(); err != nil {
 			return nil, err
@@ -596,20 +599,24 @@ func (p *parser) enforcementRow(r Row) error {
 	u, written, okU := p.unit(r, "unit")
 	ok := okP && okU
 	vals := map[string]int64{}
+	countsOK := true
 	for _, f := range []string{"inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "suspensions", "closures", "transfers"} {
 		n, good := p.count(r, f)
-		ok = ok && good
+		countsOK = countsOK && good
 		vals[f] = n
 		p.setNum(f, n)
 	}
+	ok = ok && countsOK
 	fines, good, _ := p.decimal(r, "fines")
 	ok = ok && good
-	if vals["major_hazards"] > vals["hazards_found"] {
+	if !countsOK {
+		// Cross-field rules only on readable values: no follow-on errors.
+	} else if vals["major_hazards"] > vals["hazards_found"] {
 		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, FormatScaled(vals["major_hazards"], 0),
 			"重大隐患数不能大于发现隐患数（%d）", vals["hazards_found"])
 		ok = false
 	}
-	if vals["hazards_fixed"] > vals["hazards_found"] {
+	if countsOK && vals["hazards_fixed"] > vals["hazards_found"] {
 		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, FormatScaled(vals["hazards_fixed"], 0),
 			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals["hazards_found"])
 	}

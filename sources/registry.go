@@ -130,7 +130,7 @@ func (r *Registry) Suggest(name string, n int) []string {
 		if len(k) >= 2 && (strings.Contains(string(q), key) || strings.Contains(key, string(q))) {
 			score = 0
 		}
-		limit := max(len(k), len(q))/2 + 1
+		limit := max(len(k), len(q)) / 3
 		if score > limit {
 			continue
 		}
@@ -150,7 +150,7 @@ func (r *Registry) Suggest(name string, n int) []string {
 	})
 	var out []string
 	for _, c := range cands {
-		if len(out) == n {
+		if len(out) == n || c.score > cands[0].score+1 {
 			break
 		}
 		out = append(out, r.Units[c.unit].Name)

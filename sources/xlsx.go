@@ -67,7 +67,7 @@ func openXLSX(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 	}
 	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
 		UnzipSizeLimit:    lim.uncompressedBytes(),
-		UnzipXMLSizeLimit: 16 << 20, // larger sheets spill to a temp file: memory stays flat
+		UnzipXMLSizeLimit: min(16<<20, lim.uncompressedBytes()), // larger sheets spill to a temp file: memory stays flat
 	})
 	if err != nil {
 		return nil, refuse("无法打开工作簿：%v", err)

@@ -1,0 +1,230 @@
+// Command tongbao is the work-safety bulletin pipeline: flags and wiring only.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"tongbao/pipeline"
+	"tongbao/sources"
+)
+
+// Exit codes of DESIGN.md.
+const (
+	exitOK      = 0
+	exitRefused = 1
+	exitUsage   = 2
+)
+
+const usage = `用法：tongbao <命令> [选项]
+
+命令：
+  init                              创建工作区（tongbao.toml、units.xlsx 和各文件夹），不覆盖已有文件
+  template enforcement|accidents|quotas|assessments [-o 文件]
+                                    生成空白填报模板
+  validate 文件…                    校验文件（不导入）
+  import 文件…                      导入文件（--dataset 指定数据类型，--period 指定期间）
+
+每个命令都接受 --home 目录（否则用环境变量 TONGBAO_HOME，再否则 ./tongbao-data）。
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is wrong usage: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	var code int
+	switch cmd {
+	case "init":
+		code, err = cmdInit(rest, stdout)
+	case "template":
+		code, err = cmdTemplate(rest, stdout)
+	case "validate":
+		code, err = cmdImport(ctx, rest, stdout, stderr, true)
+	case "import":
+		code, err = cmdImport(ctx, rest, stdout, stderr, false)
+	default:
+		err = &usageError{fmt.Sprintf("未知命令「%s」", cmd)}
+	}
+	var ue *usageError
+	var ie *pipeline.InputError
+	var ce *pipeline.ConfigError
+	switch {
+	case err == nil:
+		return code
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "错误：%s\n\n%s", ue.msg, usage)
+		return exitUsage
+	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, pipeline.ErrNoWorkspace), errors.Is(err, pipeline.ErrLocked):
+		fmt.Fprintf(stderr, "错误：%v\n", err)
+		return exitRefused
+	default:
+		fmt.Fprintf(stderr, "错误：%v\n", err)
+		return exitRefused
+	}
+}
+
+// parseInterleaved lets flags stand after positional arguments too.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	home := fs.String("home", "", "工作区目录")
+	return fs, home
+}
+
+func cmdInit(args []string, stdout io.Writer) (int, error) {
+	fs, home := newFlags("init")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 0 {
+		return 0, &usageError{"init 不接受参数"}
+	}
+	dir := pipeline.HomeFrom(*home)
+	created, err := pipeline.Init(dir)
+	if err != nil {
+		return 0, err
+	}
+	if len(created) == 0 {
+		fmt.Fprintf(stdout, "工作区「%s」已存在，未覆盖任何文件\n", dir)
+		return exitOK, nil
+	}
+	fmt.Fprintf(stdout, "已创建工作区「%s」：%s\n", dir, strings.Join(created, "、"))
+	return exitOK, nil
+}
+
+func cmdTemplate(args []string, stdout io.Writer) (int, error) {
+	fs, home := newFlags("template")
+	out := fs.String("o", "", "输出文件")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) != 1 {
+		return 0, &usageError{"template 需要一个数据类型：enforcement、accidents、quotas 或 assessments"}
+	}
+	ds, ok := sources.LookupDataset(pos[0])
+	if !ok {
+		return 0, &usageError{fmt.Sprintf("未知的数据类型「%s」", pos[0])}
+	}
+	reg := sources.DefaultRegistry()
+	if ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil); err == nil {
+		if reg, err = ws.Registry(context.Background()); err != nil {
+			return 0, err
+		}
+	}
+	path := *out
+	if path == "" {
+		path = ds.Label + "模板.xlsx"
+	}
+	if err := pipeline.WriteTemplateFile(path, ds.Name, reg); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "已生成%s模板：%s\n", ds.Label, path)
+	return exitOK, nil
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, dryRun bool) (int, error) {
+	fs, home := newFlags("import")
+	dataset := fs.String("dataset", "", "数据类型")
+	period := fs.String("period", "", "期间")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) == 0 {
+		return 0, &usageError{"请指定要导入的文件"}
+	}
+	if *dataset != "" {
+		if _, ok := sources.LookupDataset(*dataset); !ok {
+			return 0, &usageError{fmt.Sprintf("未知的数据类型「%s」", *dataset)}
+		}
+	}
+	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	if err != nil {
+		return 0, err
+	}
+	code := exitOK
+	for _, p := range pos {
+		opts := pipeline.ImportOptions{Dataset: *dataset, Period: *period, DryRun: dryRun}
+		bar := progressFor(p, stderr)
+		if bar != nil {
+			opts.Progress = func(rows int) { bar.Set(rows) }
+		}
+		outs, err := ws.ImportFiles(ctx, []string{p}, opts)
+		if bar != nil {
+			bar.Finish()
+			fmt.Fprintln(stderr)
+		}
+		if err != nil {
+			return exitRefused, err
+		}
+		for _, o := range outs {
+			fmt.Fprint(stdout, o.Text())
+			if o.Status == pipeline.Rejected {
+				code = exitRefused
+			}
+		}
+	}
+	return code, nil
+}
+
+// progressFor shows a row counter on stderr for large files when stderr is a terminal.
+func progressFor(path string, stderr io.Writer) *progressbar.ProgressBar {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Size() < 2<<20 {
+		return nil
+	}
+	return progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("读取「"+filepath.Base(path)+"」"), progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("行"), progressbar.OptionShowIts(), progressbar.OptionThrottle(200_000_000))
+}
+

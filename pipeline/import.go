@@ -1,0 +1,334 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"tongbao/reports"
+	"tongbao/sources"
+)
+
+// Outcomes of importing one file.
+const (
+	Imported  = "imported"
+	Duplicate = "duplicate" // same bytes already live: nothing changed
+	Rejected  = "rejected"
+	Validated = "validated" // dry run without errors
+)
+
+// ImportOptions steer an import.
+type ImportOptions struct {
+	Dataset  string // force a dataset ("" detects)
+	Period   string // used when the file names none
+	DryRun   bool   // validate only: nothing is written
+	Progress func(rows int)
+	Alloc    memory.Allocator
+}
+
+// FileOutcome is what became of one file.
+type FileOutcome struct {
+	Path       string
+	SHA256     string
+	Status     string
+	Result     *sources.Result
+	Superseded []Supersession
+	Rejected   []string // files written to rejected/
+}
+
+// failAfterPartitions, when set by a test, fails an import after its
+// partitions are written and before the catalog is: a simulated crash.
+var failAfterPartitions func() error
+
+// ImportFiles imports (or with DryRun validates) files one by one under the
+// workspace lock. A refused file does not stop the others.
+func (w *Workspace) ImportFiles(ctx context.Context, paths []string, opts ImportOptions) ([]*FileOutcome, error) {
+	if !opts.DryRun {
+		lock, err := AcquireLock(w.Home)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
+	}
+	reg, err := w.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*FileOutcome
+	for _, p := range paths {
+		o, err := w.importFile(ctx, p, reg, opts)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func fileSHA256(f *os.File) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Registry, opts ImportOptions) (*FileOutcome, error) {
+	o := &FileOutcome{Path: path}
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		o.Status = Rejected
+		o.Result = fileProblem(name, "无法打开文件："+err.Error())
+		return o, nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		o.Status = Rejected
+		o.Result = fileProblem(name, "不是普通文件")
+		return o, nil
+	}
+	if o.SHA256, err = fileSHA256(f); err != nil {
+		return nil, fmt.Errorf("hash %q: %w", path, err)
+	}
+	cat, err := readCatalog(w.path("catalog.json"))
+	if err != nil {
+		return nil, err
+	}
+	if !opts.DryRun && cat.IsLive(o.SHA256) {
+		o.Status = Duplicate
+		return o, nil
+	}
+	popts := sources.ParseOptions{
+		Dataset: opts.Dataset, Period: opts.Period, Registry: reg, Limits: w.Config.Import,
+		Alloc: opts.Alloc, Now: w.now, Item7DataDriven: w.Config.Scoring.Item7DataDriven, Progress: opts.Progress,
+	}
+	parts := &partitionWriter{ws: w, sha: o.SHA256, dryRun: opts.DryRun, open: map[string]*openPartition{}}
+	res, err := sources.Parse(ctx, path, f, st.Size(), popts, parts.sink)
+	if err != nil {
+		parts.abort()
+		return nil, fmt.Errorf("import %q: %w", path, err)
+	}
+	o.Result = res
+	if !res.OK() {
+		parts.abort()
+		o.Status = Rejected
+		if opts.DryRun {
+			return o, nil
+		}
+		if o.Rejected, err = w.reject(ctx, path, f, st.Size(), res); err != nil {
+			return nil, err
+		}
+		return o, appendJournal(w.path("journal.jsonl"), JournalEntry{Time: w.now(), Event: "reject", File: name,
+			SHA256: o.SHA256, Dataset: res.Dataset, Errors: res.ErrorCount, Warnings: res.WarningCount})
+	}
+	if opts.DryRun {
+		o.Status = Validated
+		return o, nil
+	}
+	if err := parts.commit(res); err != nil {
+		parts.abort()
+		return nil, err
+	}
+	if err := w.archive(path, o.SHA256); err != nil {
+		return nil, err
+	}
+	if failAfterPartitions != nil {
+		if err := failAfterPartitions(); err != nil {
+			return nil, err
+		}
+	}
+	now := w.now()
+	var newParts []Partition
+	warnings := make([]string, 0, len(res.Warnings))
+	for _, wr := range res.Warnings {
+		warnings = append(warnings, wr.Error())
+	}
+	for _, ps := range res.Periods {
+		newParts = append(newParts, Partition{
+			Dataset: res.Dataset, Period: ps.Period, SHA256: o.SHA256, File: name,
+			Path: filepath.ToSlash(partitionPath(res.Dataset, ps.Period, o.SHA256)), Rows: ps.Rows, Units: ps.Units,
+			CaseLevel: res.CaseLevel, ImportedAt: now, Status: StatusLive, Warnings: warningsFor(res, ps.Period, warnings),
+		})
+	}
+	o.Superseded = cat.add(newParts, now)
+	if err := cat.write(w.path("catalog.json")); err != nil {
+		return nil, err
+	}
+	o.Status = Imported
+	periods := make([]string, len(res.Periods))
+	for i, p := range res.Periods {
+		periods[i] = p.Period
+	}
+	return o, appendJournal(w.path("journal.jsonl"), JournalEntry{Time: now, Event: "import", File: name, SHA256: o.SHA256,
+		Dataset: res.Dataset, Periods: periods, Rows: res.Rows(), Warnings: res.WarningCount, Superseded: o.Superseded})
+}
+
+// warningsFor keeps a file's warnings with its partitions; they are few, so
+// every partition of the file carries all of them.
+func warningsFor(_ *sources.Result, _ string, all []string) []string { return all }
+
+func fileProblem(name, rule string) *sources.Result {
+	return &sources.Result{File: name, ErrorCount: 1, Errors: []*sources.ImportError{{File: name, Rule: rule}}}
+}
+
+func partitionPath(dataset, period, sha string) string {
+	return filepath.Join("store", dataset, "period="+period, sha+".parquet")
+}
+
+// archive keeps the accepted file by its SHA-256; it is never changed.
+func (w *Workspace) archive(path, sha string) error {
+	dst := w.path("archive", sha+strings.ToLower(filepath.Ext(path)))
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
+	return copyFileAtomic(dst, path)
+}
+
+// reject puts a refused file in rejected/ with its marked copy and error list.
+func (w *Workspace) reject(ctx context.Context, path string, f *os.File, size int64, res *sources.Result) ([]string, error) {
+	name := filepath.Base(path)
+	dir := w.path("rejected")
+	copyPath := filepath.Join(dir, name)
+	if err := copyFileAtomic(copyPath, path); err != nil {
+		return nil, err
+	}
+	xlsxPath := filepath.Join(dir, name+".errors.xlsx")
+	af, err := createAtomic(xlsxPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := reports.WriteErrorWorkbook(ctx, af, name, f, size, res.Errors, res.Warnings, w.Config.Import); err != nil {
+		af.Abort()
+		return nil, fmt.Errorf("write %q: %w", xlsxPath, err)
+	}
+	if err := af.Commit(); err != nil {
+		return nil, err
+	}
+	txtPath := filepath.Join(dir, name+".errors.txt")
+	if err := writeFileAtomic(txtPath, []byte(ErrorReport(res))); err != nil {
+		return nil, err
+	}
+	return []string{copyPath, xlsxPath, txtPath}, nil
+}
+
+// ErrorReport is the plain-text list of a file's problems (<name>.errors.txt).
+func ErrorReport(res *sources.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "文件「%s」未通过校验：%d 个错误，%d 个警告。改正后请重新提交。\n\n", res.File, res.ErrorCount, res.WarningCount)
+	for _, e := range res.Errors {
+		b.WriteString(e.Error())
+		b.WriteByte('\n')
+	}
+	if n := res.ErrorCount - len(res.Errors); n > 0 {
+		fmt.Fprintf(&b, "……另有 %d 个错误未列出\n", n)
+	}
+	for _, e := range res.Warnings {
+		b.WriteString(e.Error())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// openPartition is one period's Parquet file being written.
+type openPartition struct {
+	file *atomicFile
+	w    *pqarrow.FileWriter
+}
+
+// partitionWriter is the sink of an import: one Parquet file per period,
+// written under a temporary name until the whole file proved valid.
+type partitionWriter struct {
+	ws     *Workspace
+	sha    string
+	dryRun bool
+	open   map[string]*openPartition
+	ds     string
+}
+
+func writerProps() *parquet.WriterProperties {
+	return parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithDictionaryDefault(true))
+}
+
+func (pw *partitionWriter) sink(period string, rec arrow.Record) error {
+	if pw.dryRun {
+		return nil
+	}
+	op := pw.open[period]
+	if op == nil {
+		ds := datasetOf(rec.Schema())
+		pw.ds = ds
+		af, err := createAtomic(pw.ws.path(partitionPath(ds, period, pw.sha)))
+		if err != nil {
+			return err
+		}
+		// Hide Close from the Parquet writer: the atomic file syncs and
+		// renames it itself.
+		w, err := pqarrow.NewFileWriter(rec.Schema(), struct{ io.Writer }{af}, writerProps(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		if err != nil {
+			af.Abort()
+			return fmt.Errorf("start partition %s: %w", period, err)
+		}
+		op = &openPartition{file: af, w: w}
+		pw.open[period] = op
+	}
+	if err := op.w.Write(rec); err != nil {
+		return fmt.Errorf("write partition %s: %w", period, err)
+	}
+	return nil
+}
+
+// datasetOf finds the dataset of a schema.
+func datasetOf(s *arrow.Schema) string {
+	for _, n := range sources.DatasetNames {
+		if ds, _ := sources.LookupDataset(n); ds.Schema.Equal(s) {
+			return n
+		}
+	}
+	return "unknown"
+}
+
+func (pw *partitionWriter) commit(res *sources.Result) error {
+	periods := make([]string, 0, len(pw.open))
+	for p := range pw.open {
+		periods = append(periods, p)
+	}
+	sort.Strings(periods)
+	for _, p := range periods {
+		op := pw.open[p]
+		if err := op.w.Close(); err != nil {
+			return fmt.Errorf("finish partition %s: %w", p, err)
+		}
+		if err := op.file.Commit(); err != nil {
+			return err
+		}
+	}
+	for _, ps := range res.Periods {
+		if _, ok := pw.open[ps.Period]; !ok {
+			return errors.New("internal: a period of the file has no partition")
+		}
+	}
+	return nil
+}
+
+func (pw *partitionWriter) abort() {
+	for _, op := range pw.open {
+		op.w.Close()
+		op.file.Abort()
+	}
+	pw.open = map[string]*openPartition{}
+}

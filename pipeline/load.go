@@ -1,0 +1,162 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/compute"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"tongbao/scoring"
+	"tongbao/sources"
+)
+
+// LoadFacts gives scoring the live facts of the months from..to: enforcement
+// and accidents of those months, quotas of their years, assessments of the
+// quarters they touch. Rows are read lazily from the store when scanned;
+// rows of units superseded by a newer file are left out.
+func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc memory.Allocator) (*scoring.Facts, error) {
+	if alloc == nil {
+		alloc = memory.DefaultAllocator
+	}
+	reg, err := w.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := readCatalog(w.path("catalog.json"))
+	if err != nil {
+		return nil, err
+	}
+	facts := &scoring.Facts{Registry: reg}
+	inRange := map[string]func(string) bool{
+		sources.Enforcement: func(p string) bool { return p >= from.String() && p <= to.String() },
+		sources.Accidents:   func(p string) bool { return p >= from.String() && p <= to.String() },
+		sources.Quotas: func(p string) bool {
+			y, err := strconv.Atoi(p)
+			return err == nil && y >= from.Year && y <= to.Year
+		},
+		sources.Assessments: func(p string) bool {
+			q, err := sources.ParseQuarter(p)
+			if err != nil {
+				return false
+			}
+			ms := q.Months()
+			return ms[2].Index() >= from.Index() && ms[0].Index() <= to.Index()
+		},
+	}
+	scans := map[string]*scoring.Scan{
+		sources.Enforcement: &facts.Enforcement, sources.Accidents: &facts.Accidents,
+		sources.Quotas: &facts.Quotas, sources.Assessments: &facts.Assessments,
+	}
+	for _, ds := range sources.DatasetNames {
+		var parts []*Partition
+		for _, p := range cat.Live(ds) {
+			if inRange[ds](p.Period) {
+				parts = append(parts, p)
+				facts.Files = append(facts.Files, scoring.SourceFile{Dataset: ds, Period: p.Period, File: p.File,
+					SHA256: p.SHA256, ImportedAt: p.ImportedAt, Rows: p.Rows})
+			}
+		}
+		*scans[ds] = w.scanPartitions(parts, alloc)
+	}
+	for _, p := range cat.Live(sources.Enforcement) {
+		if facts.FirstEnforcement == "" || p.Period < facts.FirstEnforcement {
+			facts.FirstEnforcement = p.Period
+		}
+	}
+	for _, p := range cat.Live(sources.Accidents) {
+		if facts.FirstAccident == "" || p.Period < facts.FirstAccident {
+			facts.FirstAccident = p.Period
+		}
+	}
+	return facts, nil
+}
+
+// scanPartitions reads partitions batch by batch, dropping superseded units.
+func (w *Workspace) scanPartitions(parts []*Partition, alloc memory.Allocator) scoring.Scan {
+	return func(ctx context.Context, fn func(arrow.Record) error) error {
+		for _, p := range parts {
+			if err := w.scanPartition(ctx, p, alloc, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (w *Workspace) scanPartition(ctx context.Context, p *Partition, alloc memory.Allocator, fn func(arrow.Record) error) error {
+	path := w.path(p.Path)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open partition %q: %w", path, err)
+	}
+	defer f.Close()
+	pf, err := file.NewParquetReader(f)
+	if err != nil {
+		return fmt.Errorf("read partition %q: %w", path, err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 65536}, alloc)
+	if err != nil {
+		return fmt.Errorf("read partition %q: %w", path, err)
+	}
+	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	if err != nil {
+		return fmt.Errorf("read partition %q: %w", path, err)
+	}
+	defer rr.Release()
+	var gone map[string]bool
+	if len(p.SupersededUnits) > 0 {
+		gone = map[string]bool{}
+		for _, s := range p.SupersededUnits {
+			gone[s.Unit] = true
+		}
+	}
+	for rr.Next() {
+		rec := rr.Record()
+		if gone == nil {
+			if err := fn(rec); err != nil {
+				return err
+			}
+			continue
+		}
+		kept, err := dropUnits(ctx, rec, gone, alloc)
+		if err != nil {
+			return fmt.Errorf("filter partition %q: %w", path, err)
+		}
+		err = fn(kept)
+		kept.Release()
+		if err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return fmt.Errorf("read partition %q: %w", path, err)
+	}
+	return nil
+}
+
+// dropUnits keeps the rows whose unit is not in gone.
+func dropUnits(ctx context.Context, rec arrow.Record, gone map[string]bool, alloc memory.Allocator) (arrow.Record, error) {
+	idx := rec.Schema().FieldIndices("unit")
+	if len(idx) == 0 {
+		rec.Retain()
+		return rec, nil
+	}
+	units := rec.Column(idx[0]).(*array.String)
+	mb := array.NewBooleanBuilder(alloc)
+	defer mb.Release()
+	for i := 0; i < units.Len(); i++ {
+		mb.Append(!gone[units.Value(i)])
+	}
+	mask := mb.NewArray()
+	defer mask.Release()
+	ctx = compute.WithAllocator(ctx, alloc)
+	return compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+}

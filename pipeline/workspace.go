@@ -1,0 +1,148 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"tongbao/reports"
+	"tongbao/sources"
+)
+
+// Folders of a workspace.
+var workspaceDirs = []string{"inbox", "archive", "rejected", "store", "reports", "outbox"}
+
+// Workspace is one folder holding config, registry, history and outputs.
+type Workspace struct {
+	Home   string
+	Config Config
+	now    func() time.Time
+}
+
+// HomeFrom picks the workspace folder: --home, else TONGBAO_HOME, else ./tongbao-data.
+func HomeFrom(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv("TONGBAO_HOME"); env != "" {
+		return env
+	}
+	return "tongbao-data"
+}
+
+// Init creates a workspace: tongbao.toml, units.xlsx (Jiangjin default) and
+// the folders. It never overwrites; it returns what it created.
+func Init(home string) ([]string, error) {
+	var created []string
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return nil, fmt.Errorf("create workspace %q: %w", home, err)
+	}
+	for _, d := range workspaceDirs {
+		p := filepath.Join(home, d)
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return created, fmt.Errorf("create %q: %w", p, err)
+			}
+			created = append(created, d+string(filepath.Separator))
+		}
+	}
+	files := []struct {
+		name string
+		data func() ([]byte, error)
+	}{
+		{"tongbao.toml", func() ([]byte, error) { return []byte(defaultConfigText), nil }},
+		{"units.xlsx", func() ([]byte, error) {
+			var buf bytes.Buffer
+			err := reports.WriteRegistry(&buf, sources.DefaultRegistry())
+			return buf.Bytes(), err
+		}},
+	}
+	for _, f := range files {
+		p := filepath.Join(home, f.name)
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		data, err := f.data()
+		if err != nil {
+			return created, fmt.Errorf("make %s: %w", f.name, err)
+		}
+		if err := writeFileAtomic(p, data); err != nil {
+			return created, err
+		}
+		created = append(created, f.name)
+	}
+	return created, nil
+}
+
+// ErrNoWorkspace means the folder has not been initialised.
+var ErrNoWorkspace = errors.New("no workspace")
+
+// Open loads and validates the config of an existing workspace.
+func Open(home string, now func() time.Time) (*Workspace, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if _, err := os.Stat(filepath.Join(home, "tongbao.toml")); err != nil {
+		return nil, fmt.Errorf("工作区「%s」不存在或未初始化，请先运行 tongbao init：%w", home, ErrNoWorkspace)
+	}
+	cfg, err := LoadConfig(filepath.Join(home, "tongbao.toml"))
+	if err != nil {
+		return nil, err
+	}
+	return &Workspace{Home: home, Config: cfg, now: now}, nil
+}
+
+func (w *Workspace) path(parts ...string) string {
+	return filepath.Join(append([]string{w.Home}, parts...)...)
+}
+
+// InputError is refused input: a list of positioned problems.
+type InputError struct {
+	Problems []*sources.ImportError
+}
+
+func (e *InputError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Registry reads and validates units.xlsx; it is configuration, read at
+// every run.
+func (w *Workspace) Registry(ctx context.Context) (*sources.Registry, error) {
+	p := w.path("units.xlsx")
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %q: %w", p, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat registry %q: %w", p, err)
+	}
+	reg, problems := sources.ReadRegistry(ctx, p, f, st.Size(), w.Config.Import)
+	if len(problems) > 0 {
+		return nil, &InputError{Problems: problems}
+	}
+	return reg, nil
+}
+
+// WriteTemplateFile writes a blank template for a dataset atomically.
+func WriteTemplateFile(path, dataset string, reg *sources.Registry) error {
+	af, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := reports.WriteTemplate(af, dataset, reg); err != nil {
+		af.Abort()
+		return err
+	}
+	return af.Commit()
+}
