@@ -109,6 +109,7 @@ type parser struct {
 	periodErr   string
 	periodErrAt bool
 	sums        map[string]int64
+	badCols     map[string]bool
 }
 
 func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64) (*Result, error) {
@@ -250,6 +251,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	p.sheet, p.h = sheet, h
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = map[string]int64{}
+	p.badCols = map[string]bool{}
 	p.checkCells(head)
 	p.resolveSheetPeriod(head)
 	for _, row := range head {
@@ -516,6 +518,9 @@ func (p *parser) count(r Row, field string) (int64, bool) {
 		return 0, true
 	}
 	n, err := parseIntFast(v)
+	if err != nil || n < 0 {
+		p.badCols[field] = true
+	}
 	if err != nil {
 		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", numberRule(err, "应为非负整数"))
 		return 0, false
@@ -535,6 +540,9 @@ func (p *parser) decimal(r Row, field string) (int64, bool, bool) {
 		return 0, true, false
 	}
 	n, err := parseDecimalFast(v, p.h.units[field] == "元")
+	if err != nil || n < 0 {
+		p.badCols[field] = true
+	}
 	if err != nil {
 		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", numberRule(err, "应为数字"))
 		return 0, false, true
@@ -599,31 +607,29 @@ func (p *parser) enforcementRow(r Row) error {
 	u, written, okU := p.unit(r, "unit")
 	ok := okP && okU
 	vals := map[string]int64{}
-	countsOK := true
+	good := map[string]bool{}
 	for _, f := range []string{"inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "suspensions", "closures", "transfers"} {
-		n, good := p.count(r, f)
-		countsOK = countsOK && good
-		vals[f] = n
+		n, fine := p.count(r, f)
+		ok = ok && fine
+		vals[f], good[f] = n, fine
 		p.setNum(f, n)
 	}
-	ok = ok && countsOK
-	fines, good, _ := p.decimal(r, "fines")
-	ok = ok && good
-	if !countsOK {
-		// Cross-field rules only on readable values: no follow-on errors.
-	} else if vals["major_hazards"] > vals["hazards_found"] {
+	fines, fine, _ := p.decimal(r, "fines")
+	ok = ok && fine
+	// Cross-field rules only on readable values: no follow-on errors.
+	if good["major_hazards"] && good["hazards_found"] && vals["major_hazards"] > vals["hazards_found"] {
 		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, FormatScaled(vals["major_hazards"], 0),
 			"重大隐患数不能大于发现隐患数（%d）", vals["hazards_found"])
 		ok = false
 	}
-	if countsOK && vals["hazards_fixed"] > vals["hazards_found"] {
+	if good["hazards_fixed"] && good["hazards_found"] && vals["hazards_fixed"] > vals["hazards_found"] {
 		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, FormatScaled(vals["hazards_fixed"], 0),
 			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals["hazards_found"])
 	}
-	if !ok {
+	if okP && okU && !p.h.caseLevel && p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
 		return nil
 	}
-	if !p.h.caseLevel && p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
+	if !ok {
 		return nil
 	}
 	p.setStr("unit", u.Name)
@@ -777,8 +783,8 @@ func (p *parser) quotaRow(r Row) error {
 func (p *parser) checkTotals(r Row) {
 	for _, f := range p.ds.Fields {
 		col := p.h.cols[f.Name]
-		if col == 0 || (f.Kind != KindInt && f.Kind != KindDecimal) {
-			continue
+		if col == 0 || (f.Kind != KindInt && f.Kind != KindDecimal) || p.badCols[f.Name] {
+			continue // a column with bad cells has no meaningful sum
 		}
 		v := trimSpace(r.Value(col))
 		if v == "" {
@@ -817,6 +823,7 @@ func (p *parser) checkTotals(r Row) {
 		}
 	}
 	p.sums = map[string]int64{}
+	p.badCols = map[string]bool{}
 }
 
 // roundScaled rounds a scaled integer half away from zero, dropping the last

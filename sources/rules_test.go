@@ -41,11 +41,11 @@ type problem struct {
 func TestValidationRules(t *testing.T) {
 	sheet := func(rows ...[]any) []byte { return buildXLSX(t, sheetSpec{name: "表1", rows: rows}) }
 	tests := []struct {
-		name  string
-		file  string
-		data  []byte
-		opts  ParseOptions
-		want  []problem
+		name string
+		file string
+		data []byte
+		opts ParseOptions
+		want []problem
 	}{
 		{"unknown unit suggests the closest", "a.xlsx", sheet(enfHeader, enfRow("几江街")),
 			ParseOptions{}, []problem{{"A2", "是否为：几江街道", false}}},

@@ -60,7 +60,7 @@ func TestSamples(t *testing.T) {
 			checks: []cellCheck{
 				{"2022-03", "source_row", "3", "date", "2022-03-04 07:40:00Z"}, // Excel serial with time
 				{"2022-03", "source_row", "3", "has_time", "true"},
-				{"2022-03", "source_row", "3", "department", "公安江津分局"}, // from the industry map
+				{"2022-03", "source_row", "3", "department", "公安江津分局"},         // from the industry map
 				{"2022-03", "source_row", "4", "date", "2022-03-11 00:00:00Z"}, // 2022年3月11日
 				{"2022-03", "source_row", "5", "date", "2022-03-19 00:00:00Z"}, // 2022/3/19
 				{"2022-03", "source_row", "6", "date", "2022-03-27 00:00:00Z"}, // 2022.3.27

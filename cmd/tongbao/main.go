@@ -227,4 +227,3 @@ func progressFor(path string, stderr io.Writer) *progressbar.ProgressBar {
 		progressbar.OptionSetDescription("读取「"+filepath.Base(path)+"」"), progressbar.OptionShowCount(),
 		progressbar.OptionSetItsString("行"), progressbar.OptionShowIts(), progressbar.OptionThrottle(200_000_000))
 }
-
