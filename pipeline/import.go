@@ -110,7 +110,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 		return nil, err
 	}
 	if !opts.DryRun && cat.IsLive(o.SHA256) {
-		o.Status = Duplicate
+		o.Status, o.Result = Duplicate, &sources.Result{File: name}
 		return o, nil
 	}
 	popts := sources.ParseOptions{

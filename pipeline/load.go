@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 
@@ -136,7 +138,7 @@ func (w *Workspace) scanPartition(ctx context.Context, p *Partition, alloc memor
 			return err
 		}
 	}
-	if err := rr.Err(); err != nil {
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read partition %q: %w", path, err)
 	}
 	return nil

@@ -20,7 +20,7 @@ type ParseOptions struct {
 	Alloc           memory.Allocator // nil: Go allocator
 	Now             func() time.Time // accident dates may not lie after now
 	Item7DataDriven bool             // assessments: a value in item 7 is ignored (warning)
-	BatchRows       int              // rows per record batch; 0: 65536
+	BatchRows       int              // rows per record batch; 0: 16384
 	Progress        func(rows int)   // called every 1000 data rows
 }
 
@@ -69,7 +69,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		opts.Now = time.Now
 	}
 	if opts.BatchRows <= 0 {
-		opts.BatchRows = 65536
+		opts.BatchRows = 16384
 	}
 	if opts.Registry == nil {
 		opts.Registry = DefaultRegistry()
