@@ -71,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdImport(ctx, rest, stdout, stderr, true)
 	case "import":
 		code, err = cmdImport(ctx, rest, stdout, stderr, false)
+	case "demo":
+		code, err = cmdDemo(ctx, rest, stdout, stderr)
 	default:
 		err = &usageError{fmt.Sprintf("未知命令「%s」", cmd)}
 	}
@@ -226,4 +228,44 @@ func progressFor(path string, stderr io.Writer) *progressbar.ProgressBar {
 	return progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("读取「"+filepath.Base(path)+"」"), progressbar.OptionShowCount(),
 		progressbar.OptionSetItsString("行"), progressbar.OptionShowIts(), progressbar.OptionThrottle(200_000_000))
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs, home := newFlags("demo")
+	seed := fs.Uint64("seed", 2022, "随机种子")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 1 {
+		return 0, &usageError{"demo 最多接受一个目录"}
+	}
+	dir := "tongbao-demo"
+	switch {
+	case len(pos) == 1:
+		dir = pos[0]
+	case *home != "" || os.Getenv("TONGBAO_HOME") != "":
+		dir = pipeline.HomeFrom(*home)
+	}
+	opts := pipeline.DemoOptions{Seed: *seed}
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opts.Progress = func(done, total int, name string) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("导入演示数据"),
+					progressbar.OptionShowCount())
+			}
+			bar.Set(done)
+		}
+	}
+	sum, err := pipeline.Demo(ctx, dir, opts)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprint(stdout, sum.Text())
+	return exitOK, nil
 }
