@@ -61,7 +61,7 @@ func (r *Result) Rows() int {
 // file go into Result.Errors; the returned error is for a cancelled context
 // or a failing sink only. A file with errors must not be stored: the sink
 // may have seen some of its batches.
-func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts ParseOptions, sink Sink) (*Result, error) {
+func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts ParseOptions, sink Sink) (res *Result, err error) {
 	if opts.Alloc == nil {
 		opts.Alloc = memory.DefaultAllocator
 	}
@@ -76,12 +76,22 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 	}
 	p := &parser{opts: opts, is: &issues{file: baseName(name)}, fileName: baseName(name), sink: sink,
 		units: map[string]map[string]struct{}{}, seen: map[string]int{}, rowsByPeriod: map[string]int{}}
-	res, err := p.run(ctx, name, r, size)
-	if p.batch != nil {
-		p.batch.release()
-	}
-	return res, err
+	defer func() {
+		if p.batch != nil {
+			p.batch.release()
+		}
+		// A reader library failing on a hostile file must not take the
+		// program down: the file is refused instead.
+		if v := recover(); v != nil {
+			p.is.errorf("", 0, 0, "", "", "%s：%v", internalFailure, v)
+			res, err = p.result(&Result{File: p.fileName}), nil
+		}
+	}()
+	return p.run(ctx, name, r, size)
 }
+
+// internalFailure starts the reason of a file that crashed a reader.
+const internalFailure = "文件无法解析（读取时发生内部错误）"
 
 type parser struct {
 	opts     ParseOptions
