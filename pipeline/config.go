@@ -107,4 +107,61 @@ max_marked_errors = 1000
 [scoring]
 # 第7项（执法“清零”和执法强度提升）由执法数据计算；评估表中填写的第7项不予采用
 item7_data_driven = true
+
+# 月度执法指数的权重（合计 100）：立案、罚款、检查家次、发现隐患按组内最大值折算，整改率按比例计分
+[scoring.weights]
+cases = 35
+fines = 15
+inspections = 20
+hazards_found = 15
+rectification = 15
+
+# 末位通报：本月死亡事故达到 fatal_accidents 起、或发生 accident_level 及以上事故、或超指标，即为“事故多发”；
+# 连续 interview_months 个月被通报的单位建议约谈
+[scoring.last_place]
+fatal_accidents = 2
+accident_level = "较大"
+interview_months = 2
+
+# 季度“十条措施”评估：各项满分、第7项每个立案为 0 的月份扣分、加分上限、一票否决的事故等级、总分上限
+[scoring.quarterly]
+measure_weights = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
+zero_case_penalty = 2
+bonus_cap = 5
+veto_level = "较大"
+max_total = 100
+
+# 等级下限：优秀、良好、合格；低于合格为不合格
+[scoring.grades]
+excellent = 90
+good = 80
+pass = 60
+
+# 排名分组：镇街和平台一起排名，部门单独排名
+[[scoring.groups]]
+name = "镇街平台"
+kinds = ["镇街", "平台"]
+
+[[scoring.groups]]
+name = "部门"
+kinds = ["部门"]
+
+# 事故等级（国务院令第493号）：死亡（含失踪）人数、重伤人数、直接经济损失（万元）任一达到即为该等级
+[[scoring.levels]]
+name = "特别重大"
+deaths = 30
+serious_injuries = 100
+loss_wan = 10000
+
+[[scoring.levels]]
+name = "重大"
+deaths = 10
+serious_injuries = 50
+loss_wan = 5000
+
+[[scoring.levels]]
+name = "较大"
+deaths = 3
+serious_injuries = 10
+loss_wan = 1000
 `

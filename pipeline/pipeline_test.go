@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -483,7 +484,7 @@ func TestConfig(t *testing.T) {
 		{"unknown key is named", "[import]\nmax_rowz = 5\n", "未知的配置项「import.max_rowz」", nil},
 		{"bad value is named", "[import]\nmax_rows = -1\n", "import.max_rows", nil},
 		{"not toml", "district = \n", "无法解析", nil},
-		{"the written default loads", defaultConfigText, "", func(c Config) bool { return c == DefaultConfig() }},
+		{"the written default loads", defaultConfigText, "", func(c Config) bool { return reflect.DeepEqual(c, DefaultConfig()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

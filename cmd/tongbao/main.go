@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"tongbao/pipeline"
+	"tongbao/reports"
 	"tongbao/sources"
 )
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdImport(ctx, rest, stdout, stderr, true)
 	case "import":
 		code, err = cmdImport(ctx, rest, stdout, stderr, false)
+	case "score":
+		code, err = cmdScore(ctx, rest, stdout)
 	case "demo":
 		code, err = cmdDemo(ctx, rest, stdout, stderr)
 	default:
@@ -79,13 +83,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ue *usageError
 	var ie *pipeline.InputError
 	var ce *pipeline.ConfigError
+	var nd *pipeline.NoDataError
 	switch {
 	case err == nil:
 		return code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "错误：%s\n\n%s", ue.msg, usage)
 		return exitUsage
-	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, pipeline.ErrNoWorkspace), errors.Is(err, pipeline.ErrLocked):
+	case errors.As(err, &ie), errors.As(err, &ce), errors.As(err, &nd), errors.Is(err, pipeline.ErrNoWorkspace), errors.Is(err, pipeline.ErrLocked):
 		fmt.Fprintf(stderr, "错误：%v\n", err)
 		return exitRefused
 	default:
@@ -268,4 +273,56 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	}
 	fmt.Fprint(stdout, sum.Text())
 	return exitOK, nil
+}
+
+func cmdScore(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs, home := newFlags("score")
+	month := fs.String("month", "", "月份")
+	quarter := fs.String("quarter", "", "季度")
+	asJSON := fs.Bool("json", false, "输出 JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 0 || (*month == "") == (*quarter == "") {
+		return 0, &usageError{"score 需要 --month 2022-03 或 --quarter 2022Q1 之一"}
+	}
+	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	if err != nil {
+		return 0, err
+	}
+	var report any
+	if *month != "" {
+		m, err := sources.ParseMonth(*month)
+		if err != nil {
+			return 0, &usageError{fmt.Sprintf("无法识别的月份「%s」（如 2022-03）", *month)}
+		}
+		r, err := ws.ScoreMonth(ctx, m)
+		if err != nil {
+			return 0, err
+		}
+		if !*asJSON {
+			reports.WriteMonthTable(stdout, ws.Config.District, r)
+			return exitOK, nil
+		}
+		report = r
+	} else {
+		q, err := sources.ParseQuarter(*quarter)
+		if err != nil {
+			return 0, &usageError{fmt.Sprintf("无法识别的季度「%s」（如 2022Q1）", *quarter)}
+		}
+		r, err := ws.ScoreQuarter(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		if !*asJSON {
+			reports.WriteQuarterTable(stdout, ws.Config.District, r)
+			return exitOK, nil
+		}
+		report = r
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return exitOK, enc.Encode(report)
 }

@@ -1,0 +1,99 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"tongbao/scoring"
+	"tongbao/sources"
+)
+
+// NoDataError says a period has no data at all.
+type NoDataError struct{ Period string }
+
+func (e *NoDataError) Error() string {
+	return fmt.Sprintf("%s 没有任何数据：请先导入该期间的执法检查月报、事故台账或评估表", e.Period)
+}
+
+// firstMonth is the earliest month any live partition covers.
+func firstMonth(cat *Catalog) (sources.Month, bool) {
+	var first sources.Month
+	found := false
+	for _, p := range cat.Partitions {
+		if p.Status != StatusLive {
+			continue
+		}
+		var m sources.Month
+		switch p.Dataset {
+		case sources.Quotas:
+			y, err := strconv.Atoi(p.Period)
+			if err != nil {
+				continue
+			}
+			m = sources.Month{Year: y, Month: 1}
+		case sources.Assessments:
+			q, err := sources.ParseQuarter(p.Period)
+			if err != nil {
+				continue
+			}
+			m = q.Months()[0]
+		default:
+			mm, err := sources.ParseMonth(p.Period)
+			if err != nil {
+				continue
+			}
+			m = mm
+		}
+		if !found || m.Index() < first.Index() {
+			first, found = m, true
+		}
+	}
+	return first, found
+}
+
+// Data collects every live fact from the first data through month to: the
+// history that 同比, consecutive last places and year-to-date figures need.
+func (w *Workspace) Data(ctx context.Context, to sources.Month) (*scoring.Data, error) {
+	cat, err := readCatalog(w.path("catalog.json"))
+	if err != nil {
+		return nil, err
+	}
+	from, ok := firstMonth(cat)
+	if !ok || from.Index() > to.Index() {
+		from = to
+	}
+	if jan := (sources.Month{Year: to.Year - 1, Month: 1}); jan.Index() < from.Index() {
+		from = jan
+	}
+	facts, err := w.LoadFacts(ctx, from, to, nil)
+	if err != nil {
+		return nil, err
+	}
+	return scoring.Collect(ctx, facts)
+}
+
+// ScoreMonth computes the monthly figures; a month without data is a NoDataError.
+func (w *Workspace) ScoreMonth(ctx context.Context, m sources.Month) (*scoring.MonthReport, error) {
+	d, err := w.Data(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	if !d.HasData(m.String()) {
+		return nil, &NoDataError{Period: m.String()}
+	}
+	return scoring.Month(d, w.Config.Scoring, m), nil
+}
+
+// ScoreQuarter computes the ten-measures scorecard.
+func (w *Workspace) ScoreQuarter(ctx context.Context, q sources.Quarter) (*scoring.QuarterReport, error) {
+	ms := q.Months()
+	d, err := w.Data(ctx, ms[2])
+	if err != nil {
+		return nil, err
+	}
+	if !d.HasData(q.String(), ms[0].String(), ms[1].String(), ms[2].String()) {
+		return nil, &NoDataError{Period: q.String()}
+	}
+	return scoring.Quarter(d, w.Config.Scoring, q), nil
+}

@@ -1,0 +1,194 @@
+package scoring
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"tongbao/sources"
+)
+
+// EnforcementTotals are one unit's figures of one month (case-level rows summed).
+type EnforcementTotals struct {
+	Inspections, HazardsFound, MajorHazards, HazardsFixed, Cases int64
+	Fines                                                        int64 // 万元 × 10^4
+	Suspensions, Closures, Transfers                             int64
+}
+
+// Accident is one stored accident.
+type Accident struct {
+	Date                                       time.Time
+	HasTime                                    bool
+	Month                                      string
+	Territory, Department, Industry            string
+	Enterprise, Type                           string
+	Deaths, Missing, SeriousInjuries, Injuries int64
+	Loss                                       int64 // 万元 × 10^4
+}
+
+// Assessment is one unit's assessment sheet row of a quarter; Items[i] is
+// nil when not given. Values are × 10^4.
+type Assessment struct {
+	Items             [10]*int64
+	Deductions, Bonus int64
+}
+
+// Data is the compact form of the facts that every figure is computed
+// from: a few numbers per unit and month, however many rows were stored.
+type Data struct {
+	Registry         *sources.Registry
+	Enforcement      map[string]map[string]*EnforcementTotals // month → unit
+	Accidents        []Accident                               // by date
+	Quotas           map[int]map[string]int64                 // year → unit → quota
+	Assessments      map[string]map[string]*Assessment        // quarter → unit
+	FirstEnforcement string
+	FirstAccident    string
+	Files            []SourceFile
+}
+
+// NewData returns empty data for a registry.
+func NewData(reg *sources.Registry) *Data {
+	return &Data{Registry: reg, Enforcement: map[string]map[string]*EnforcementTotals{},
+		Quotas: map[int]map[string]int64{}, Assessments: map[string]map[string]*Assessment{}}
+}
+
+// Collect reads the facts once and sums them per unit and period, in
+// plain Go over the Arrow arrays.
+func Collect(ctx context.Context, facts *Facts) (*Data, error) {
+	d := NewData(facts.Registry)
+	d.FirstEnforcement, d.FirstAccident, d.Files = facts.FirstEnforcement, facts.FirstAccident, facts.Files
+	steps := []struct {
+		name string
+		scan Scan
+		fn   func(arrow.Record) error
+	}{
+		{sources.Enforcement, facts.Enforcement, d.addEnforcement},
+		{sources.Accidents, facts.Accidents, d.addAccidents},
+		{sources.Quotas, facts.Quotas, d.addQuotas},
+		{sources.Assessments, facts.Assessments, d.addAssessments},
+	}
+	for _, s := range steps {
+		if s.scan == nil {
+			continue
+		}
+		if err := s.scan(ctx, s.fn); err != nil {
+			return nil, fmt.Errorf("collect %s: %w", s.name, err)
+		}
+	}
+	sort.SliceStable(d.Accidents, func(i, j int) bool { return d.Accidents[i].Date.Before(d.Accidents[j].Date) })
+	return d, nil
+}
+
+// columns finds a record's columns by name.
+type columns struct{ rec arrow.Record }
+
+func (c columns) str(name string) *array.String {
+	return c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(*array.String)
+}
+func (c columns) i64(name string) *array.Int64 {
+	return c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(*array.Int64)
+}
+func (c columns) dec(name string) *array.Decimal128 {
+	return c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(*array.Decimal128)
+}
+
+func decValue(a *array.Decimal128, i int) int64 { return int64(a.Value(i).LowBits()) }
+
+func (d *Data) addEnforcement(rec arrow.Record) error {
+	c := columns{rec}
+	unit, period := c.str("unit"), c.str("period")
+	insp, found, major, fixed, cases := c.i64("inspections"), c.i64("hazards_found"), c.i64("major_hazards"), c.i64("hazards_fixed"), c.i64("cases")
+	susp, clos, transf := c.i64("suspensions"), c.i64("closures"), c.i64("transfers")
+	fines := c.dec("fines")
+	var lastPeriod string
+	var month map[string]*EnforcementTotals
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if p := period.Value(i); p != lastPeriod || month == nil {
+			lastPeriod = p
+			month = d.Enforcement[p]
+			if month == nil {
+				month = map[string]*EnforcementTotals{}
+				d.Enforcement[p] = month
+			}
+		}
+		u := unit.Value(i)
+		t := month[u]
+		if t == nil {
+			t = &EnforcementTotals{}
+			month[u] = t
+		}
+		t.Inspections += insp.Value(i)
+		t.HazardsFound += found.Value(i)
+		t.MajorHazards += major.Value(i)
+		t.HazardsFixed += fixed.Value(i)
+		t.Cases += cases.Value(i)
+		t.Fines += decValue(fines, i)
+		t.Suspensions += susp.Value(i)
+		t.Closures += clos.Value(i)
+		t.Transfers += transf.Value(i)
+	}
+	return nil
+}
+
+func (d *Data) addAccidents(rec arrow.Record) error {
+	c := columns{rec}
+	date := rec.Column(rec.Schema().FieldIndices("date")[0]).(*array.Timestamp)
+	// Parquet has no second-resolution timestamps: take the unit as stored.
+	unit := date.DataType().(*arrow.TimestampType).Unit
+	hasTime := rec.Column(rec.Schema().FieldIndices("has_time")[0]).(*array.Boolean)
+	period, terr, dept, ind, ent, typ := c.str("period"), c.str("territory"), c.str("department"), c.str("industry"), c.str("enterprise"), c.str("type")
+	deaths, missing, serious, injuries := c.i64("deaths"), c.i64("missing"), c.i64("serious_injuries"), c.i64("injuries")
+	loss := c.dec("loss")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		d.Accidents = append(d.Accidents, Accident{
+			Date: date.Value(i).ToTime(unit).UTC(), HasTime: hasTime.Value(i), Month: period.Value(i),
+			Territory: terr.Value(i), Department: dept.Value(i), Industry: ind.Value(i), Enterprise: ent.Value(i), Type: typ.Value(i),
+			Deaths: deaths.Value(i), Missing: missing.Value(i), SeriousInjuries: serious.Value(i), Injuries: injuries.Value(i),
+			Loss: decValue(loss, i),
+		})
+	}
+	return nil
+}
+
+func (d *Data) addQuotas(rec arrow.Record) error {
+	c := columns{rec}
+	unit, period, quota := c.str("unit"), c.str("period"), c.i64("quota")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		var y int
+		fmt.Sscan(period.Value(i), &y)
+		if d.Quotas[y] == nil {
+			d.Quotas[y] = map[string]int64{}
+		}
+		d.Quotas[y][unit.Value(i)] = quota.Value(i)
+	}
+	return nil
+}
+
+func (d *Data) addAssessments(rec arrow.Record) error {
+	c := columns{rec}
+	unit, period := c.str("unit"), c.str("period")
+	ded, bonus := c.dec("deductions"), c.dec("bonus")
+	var items [10]*array.Decimal128
+	for n := range items {
+		items[n] = c.dec(sources.ItemColumn(n + 1))
+	}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		a := &Assessment{Deductions: decValue(ded, i), Bonus: decValue(bonus, i)}
+		for n, col := range items {
+			if col.IsValid(i) {
+				v := decValue(col, i)
+				a.Items[n] = &v
+			}
+		}
+		q := period.Value(i)
+		if d.Assessments[q] == nil {
+			d.Assessments[q] = map[string]*Assessment{}
+		}
+		d.Assessments[q][unit.Value(i)] = a
+	}
+	return nil
+}

@@ -1,0 +1,376 @@
+package scoring
+
+import (
+	"math/big"
+	"sort"
+
+	"tongbao/sources"
+)
+
+// scorer computes figures over Data with a config, memoising per month.
+type scorer struct {
+	d     *Data
+	cfg   Config
+	index map[string]map[string]*unitIndex // month → unit
+	flags map[string]map[string][]string   // month → unit → reasons
+}
+
+func newScorer(d *Data, cfg Config) *scorer {
+	return &scorer{d: d, cfg: cfg, index: map[string]map[string]*unitIndex{}, flags: map[string]map[string][]string{}}
+}
+
+// unitIndex is one unit's enforcement index of a month.
+type unitIndex struct {
+	unit          *sources.Unit
+	group         string
+	reported      bool
+	totals        EnforcementTotals
+	rectification *big.Rat
+	index         Fixed // rounded: ranks and item 7 use the rounded index
+	rank          int
+}
+
+// groupUnits lists the registry's units of a group, in registry order.
+func (s *scorer) groupUnits(group string) []*sources.Unit {
+	var out []*sources.Unit
+	for i := range s.d.Registry.Units {
+		u := &s.d.Registry.Units[i]
+		if s.cfg.GroupOf(u.Kind) == group {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// evaluated reports whether a month's enforcement is scored: months before
+// the workspace's first enforcement data are not.
+func (s *scorer) evaluated(month string) bool {
+	return s.d.FirstEnforcement != "" && month >= s.d.FirstEnforcement
+}
+
+// monthIndex computes every unit's index of a month, per group.
+func (s *scorer) monthIndex(month string) map[string]*unitIndex {
+	if idx, ok := s.index[month]; ok {
+		return idx
+	}
+	idx := map[string]*unitIndex{}
+	w := s.cfg.Weights
+	for _, g := range s.cfg.Groups {
+		units := s.groupUnits(g.Name)
+		var maxCases, maxFines, maxInsp, maxFound int64
+		rows := make([]*unitIndex, len(units))
+		for i, u := range units {
+			ui := &unitIndex{unit: u, group: g.Name}
+			if t, ok := s.d.Enforcement[month][u.Name]; ok {
+				ui.reported, ui.totals = true, *t
+			}
+			t := ui.totals
+			maxCases, maxFines = max(maxCases, t.Cases), max(maxFines, t.Fines)
+			maxInsp, maxFound = max(maxInsp, t.Inspections), max(maxFound, t.HazardsFound)
+			rows[i] = ui
+		}
+		for _, ui := range rows {
+			t := ui.totals
+			sum := new(big.Rat)
+			share := func(weight float64, x, maxX int64) {
+				if maxX > 0 {
+					sum.Add(sum, new(big.Rat).Mul(rat(weight), big.NewRat(x, maxX)))
+				}
+			}
+			share(w.Cases, t.Cases, maxCases)
+			share(w.Fines, t.Fines, maxFines)
+			share(w.Inspections, t.Inspections, maxInsp)
+			share(w.HazardsFound, t.HazardsFound, maxFound)
+			ui.rectification = new(big.Rat)
+			if t.HazardsFound > 0 {
+				ui.rectification.SetFrac64(min(t.HazardsFixed, t.HazardsFound), t.HazardsFound)
+			}
+			sum.Add(sum, new(big.Rat).Mul(rat(w.Rectification), ui.rectification))
+			ui.index = fixedOf(sum, 2)
+			idx[ui.unit.Name] = ui
+		}
+		for _, ui := range rows {
+			ui.rank = 1
+			for _, other := range rows {
+				if other.index.V > ui.index.V {
+					ui.rank++
+				}
+			}
+		}
+	}
+	s.index[month] = idx
+	return idx
+}
+
+// attributed reports whether an accident counts for a unit: its territory
+// for 镇街/平台, its department for 部门.
+func attributed(a *Accident, u *sources.Unit) bool {
+	if u.Kind == sources.KindDepartment {
+		return a.Department == u.Name
+	}
+	return a.Territory == u.Name
+}
+
+func (s *scorer) level(a *Accident) string {
+	return s.cfg.Level(a.Deaths+a.Missing, a.SeriousInjuries, a.Loss)
+}
+
+// control computes a unit's death-control progress through a month; ok is
+// false when the unit has no quota for the year.
+func (s *scorer) control(u *sources.Unit, m sources.Month) (ControlRow, bool) {
+	q, ok := s.d.Quotas[m.Year][u.Name]
+	if !ok {
+		return ControlRow{}, false
+	}
+	from := sources.Month{Year: m.Year, Month: 1}.String()
+	var ytd int64
+	for i := range s.d.Accidents {
+		a := &s.d.Accidents[i]
+		if a.Month >= from && a.Month <= m.String() && attributed(a, u) {
+			ytd += a.Deaths + a.Missing
+		}
+	}
+	row := ControlRow{Unit: u.Name, Kind: u.Kind, Quota: q, YTDDeaths: ytd, TimeProgress: fixedOf(big.NewRat(int64(m.Month), 12), 4)}
+	if q > 0 {
+		p := fixedOf(big.NewRat(ytd, q), 4)
+		row.Progress = &p
+	}
+	switch {
+	case ytd > q:
+		row.Status = StatusOverQuota
+	case 12*ytd > int64(m.Month)*q:
+		row.Status = StatusAheadOfTime
+	default:
+		row.Status = StatusNormal
+	}
+	return row, true
+}
+
+// monthFlags gives every flagged unit's reasons for a month.
+func (s *scorer) monthFlags(month string) map[string][]string {
+	if f, ok := s.flags[month]; ok {
+		return f
+	}
+	m, _ := sources.ParseMonth(month)
+	flags := map[string][]string{}
+	add := func(u, reason string) { flags[u] = append(flags[u], reason) }
+	if s.evaluated(month) {
+		idx := s.monthIndex(month)
+		for _, g := range s.cfg.Groups {
+			lowest := int64(-1)
+			for _, u := range s.groupUnits(g.Name) {
+				if v := idx[u.Name].index.V; lowest < 0 || v < lowest {
+					lowest = v
+				}
+			}
+			for _, u := range s.groupUnits(g.Name) {
+				ui := idx[u.Name]
+				if !ui.reported {
+					add(u.Name, ReasonNotReported)
+				}
+				if ui.index.V == lowest {
+					add(u.Name, ReasonLowestIndex)
+				}
+				if ui.reported && ui.totals.Cases == 0 {
+					add(u.Name, ReasonZeroCases)
+				}
+			}
+		}
+	}
+	minLevel := levelRank(s.cfg.LastPlace.AccidentLevel)
+	for i := range s.d.Registry.Units {
+		u := &s.d.Registry.Units[i]
+		fatal, severe := 0, false
+		for j := range s.d.Accidents {
+			a := &s.d.Accidents[j]
+			if a.Month != month || !attributed(a, u) {
+				continue
+			}
+			if a.Deaths+a.Missing >= 1 {
+				fatal++
+			}
+			severe = severe || levelRank(s.level(a)) >= minLevel
+		}
+		c, hasQuota := s.control(u, m)
+		if fatal >= s.cfg.LastPlace.FatalAccidents || severe || hasQuota && c.Status == StatusOverQuota {
+			add(u.Name, ReasonAccidents)
+		}
+	}
+	s.flags[month] = flags
+	return flags
+}
+
+// floor is the first month that is evaluated for consecutive flags.
+func (s *scorer) floor() string {
+	if s.d.FirstEnforcement != "" {
+		return s.d.FirstEnforcement
+	}
+	return s.d.FirstAccident
+}
+
+// Month computes every figure of the monthly bulletin of month m.
+func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
+	s := newScorer(d, cfg)
+	month := m.String()
+	rep := &MonthReport{Period: month, Enforcement: []EnforcementScore{}, Control: []ControlRow{}, LastPlace: []LastPlace{},
+		NotReported: []string{}, Files: d.Files}
+	if s.evaluated(month) {
+		rep.EnforcementEvaluated = true
+		idx := s.monthIndex(month)
+		for _, g := range cfg.Groups {
+			units := s.groupUnits(g.Name)
+			sort.SliceStable(units, func(i, j int) bool { return idx[units[i].Name].rank < idx[units[j].Name].rank })
+			for _, u := range units {
+				ui := idx[u.Name]
+				t := ui.totals
+				rep.Enforcement = append(rep.Enforcement, EnforcementScore{
+					Unit: u.Name, Kind: u.Kind, Group: g.Name, Reported: ui.reported,
+					Inspections: t.Inspections, HazardsFound: t.HazardsFound, MajorHazards: t.MajorHazards, HazardsFixed: t.HazardsFixed,
+					Cases: t.Cases, Fines: fixedOf(big.NewRat(t.Fines, 10000), 2), Suspensions: t.Suspensions, Closures: t.Closures,
+					Transfers: t.Transfers, Rectification: fixedOf(ui.rectification, 4), Index: ui.index, Rank: ui.rank,
+				})
+				if !ui.reported {
+					rep.NotReported = append(rep.NotReported, u.Name)
+				}
+			}
+		}
+	}
+	rep.Accidents = s.accidents(m)
+	for i := range d.Registry.Units {
+		if c, ok := s.control(&d.Registry.Units[i], m); ok {
+			rep.Control = append(rep.Control, c)
+		}
+	}
+	flags := s.monthFlags(month)
+	floor := s.floor()
+	for i := range d.Registry.Units {
+		u := &d.Registry.Units[i]
+		reasons := flags[u.Name]
+		if len(reasons) == 0 {
+			continue
+		}
+		n := 1
+		for t := m.Add(-1); t.String() >= floor && floor != ""; t = t.Add(-1) {
+			if len(s.monthFlags(t.String())[u.Name]) == 0 {
+				break
+			}
+			n++
+		}
+		rep.LastPlace = append(rep.LastPlace, LastPlace{Unit: u.Name, Group: cfg.GroupOf(u.Kind), Reasons: reasons,
+			ConsecutiveMonths: n, Interview: n >= cfg.LastPlace.InterviewMonths})
+	}
+	return rep
+}
+
+// statsOf sums the accidents of the given months that match.
+func (s *scorer) statsOf(months map[string]bool, match func(*Accident) bool) AccidentStats {
+	var st AccidentStats
+	var loss int64
+	for i := range s.d.Accidents {
+		a := &s.d.Accidents[i]
+		if !months[a.Month] || !match(a) {
+			continue
+		}
+		st.Count++
+		if a.Deaths+a.Missing >= 1 {
+			st.Fatal++
+		}
+		st.Deaths += a.Deaths + a.Missing
+		st.Injuries += a.Injuries
+		st.SeriousInjuries += a.SeriousInjuries
+		loss += a.Loss
+	}
+	st.Loss = fixedOf(big.NewRat(loss, 10000), 2)
+	return st
+}
+
+func monthSet(from, to sources.Month) map[string]bool {
+	out := map[string]bool{}
+	for t := from; t.Index() <= to.Index(); t = t.Add(1) {
+		out[t.String()] = true
+	}
+	return out
+}
+
+// known reports whether accident data covers a comparison period.
+func (s *scorer) known(from sources.Month) bool {
+	return s.d.FirstAccident != "" && from.String() >= s.d.FirstAccident
+}
+
+// changes fills the 同比 and 环比 fields of st against earlier periods.
+func (s *scorer) withChanges(st AccidentStats, m sources.Month, ytd bool, match func(*Accident) bool) AccidentStats {
+	from, to := m, m
+	if ytd {
+		from = sources.Month{Year: m.Year, Month: 1}
+	}
+	if s.known(from.Add(-12)) {
+		last := s.statsOf(monthSet(from.Add(-12), to.Add(-12)), match)
+		st.CountYoY, st.CountYoYPct = change(st.Count, last.Count)
+		st.DeathsYoY, st.DeathsYoYPct = change(st.Deaths, last.Deaths)
+	}
+	if !ytd && s.known(m.Add(-1)) {
+		prev := s.statsOf(monthSet(m.Add(-1), m.Add(-1)), match)
+		st.CountMoM, _ = change(st.Count, prev.Count)
+		st.DeathsMoM, _ = change(st.Deaths, prev.Deaths)
+	}
+	return st
+}
+
+// change is the difference and the percentage (null when last is 0).
+func change(now, last int64) (*int64, *Fixed) {
+	diff := now - last
+	if last == 0 {
+		return &diff, nil
+	}
+	pct := fixedOf(new(big.Rat).Mul(big.NewRat(diff, last), big.NewRat(100, 1)), 1)
+	return &diff, &pct
+}
+
+func (s *scorer) accidents(m sources.Month) AccidentReport {
+	month := monthSet(m, m)
+	ytd := monthSet(sources.Month{Year: m.Year, Month: 1}, m)
+	pair := func(match func(*Accident) bool) (AccidentStats, AccidentStats) {
+		return s.withChanges(s.statsOf(month, match), m, false, match), s.withChanges(s.statsOf(ytd, match), m, true, match)
+	}
+	all := func(*Accident) bool { return true }
+	rep := AccidentReport{ByTerritory: []UnitAccidents{}, ByDepartment: []UnitAccidents{}, ByIndustry: []IndustryAccidents{}, List: []AccidentListItem{}}
+	rep.Month, rep.YTD = pair(all)
+	for i := range s.d.Registry.Units {
+		u := &s.d.Registry.Units[i]
+		mo, y := pair(func(a *Accident) bool { return attributed(a, u) })
+		if u.Kind == sources.KindDepartment {
+			rep.ByDepartment = append(rep.ByDepartment, UnitAccidents{Unit: u.Name, Month: mo, YTD: y})
+		} else {
+			rep.ByTerritory = append(rep.ByTerritory, UnitAccidents{Unit: u.Name, Month: mo, YTD: y})
+		}
+	}
+	for _, ind := range append(append([]string{}, sources.KeyIndustries...), sources.OtherIndustry) {
+		mo, y := pair(func(a *Accident) bool { return a.Industry == ind })
+		rep.ByIndustry = append(rep.ByIndustry, IndustryAccidents{Industry: ind, Month: mo, YTD: y})
+	}
+	for i := range s.d.Accidents {
+		a := &s.d.Accidents[i]
+		if a.Month != m.String() {
+			continue
+		}
+		rep.List = append(rep.List, AccidentListItem{
+			Date: sources.FormatDateTime(a.Date, a.HasTime), Territory: a.Territory, Department: a.Department, Industry: a.Industry,
+			Enterprise: a.Enterprise, Type: a.Type, Deaths: a.Deaths, Missing: a.Missing, SeriousInjuries: a.SeriousInjuries,
+			Injuries: a.Injuries, Loss: fixedOf(big.NewRat(a.Loss, 10000), 2), Level: s.level(a),
+		})
+	}
+	return rep
+}
+
+// HasData reports whether any file behind the data covers one of the
+// periods (months, a quarter or a year): a header-only ledger counts.
+func (d *Data) HasData(periods ...string) bool {
+	for _, f := range d.Files {
+		for _, p := range periods {
+			if f.Period == p {
+				return true
+			}
+		}
+	}
+	return false
+}

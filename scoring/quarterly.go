@@ -1,0 +1,143 @@
+package scoring
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+
+	"tongbao/sources"
+)
+
+// Quarter computes the ten-measures scorecard of quarter q.
+func Quarter(d *Data, cfg Config, q sources.Quarter) *QuarterReport {
+	s := newScorer(d, cfg)
+	rep := &QuarterReport{Period: q.String(), Scores: []QuarterScore{}, Item7Months: []string{}, MissingAssessment: []string{}, Files: d.Files}
+	months := q.Months()
+	for _, m := range months {
+		if s.evaluated(m.String()) {
+			rep.Item7Months = append(rep.Item7Months, m.String())
+		}
+	}
+	qc := cfg.Quarterly
+	vetoRank := levelRank(qc.VetoLevel)
+	sheet := d.Assessments[q.String()]
+	for _, g := range cfg.Groups {
+		var scores []QuarterScore
+		for _, u := range s.groupUnits(g.Name) {
+			a := sheet[u.Name]
+			if a == nil {
+				rep.MissingAssessment = append(rep.MissingAssessment, u.Name)
+				a = &Assessment{}
+			}
+			sc := QuarterScore{Unit: u.Name, Kind: u.Kind, Group: g.Name}
+			total := new(big.Rat)
+			for n := 0; n < 10; n++ {
+				weight := rat(qc.MeasureWeights[n])
+				item := new(big.Rat)
+				if n == 6 && cfg.Item7DataDriven {
+					item = s.item7(u, rep.Item7Months, weight).Rat()
+				} else if a.Items[n] != nil {
+					item.SetFrac64(*a.Items[n], 10000)
+					if item.Cmp(weight) > 0 {
+						item.Set(weight)
+					}
+				}
+				sc.Items[n] = fixedOf(item, 2)
+				total.Add(total, item)
+			}
+			ded, bonus := big.NewRat(a.Deductions, 10000), big.NewRat(a.Bonus, 10000)
+			sc.Deductions, sc.Bonus = fixedOf(ded, 2), fixedOf(bonus, 2)
+			total.Sub(total, ded)
+			if capped := rat(qc.BonusCap); bonus.Cmp(capped) > 0 {
+				bonus = capped
+			}
+			total.Add(total, bonus)
+			if total.Sign() < 0 {
+				total.SetInt64(0)
+			}
+			if maxT := rat(qc.MaxTotal); total.Cmp(maxT) > 0 {
+				total = maxT
+			}
+			sc.Total = fixedOf(total, 2)
+			for i := range d.Accidents {
+				a := &d.Accidents[i]
+				inQuarter := a.Month >= months[0].String() && a.Month <= months[2].String()
+				if inQuarter && attributed(a, u) && levelRank(s.level(a)) >= vetoRank {
+					sc.Veto = true
+					sc.VetoReason = fmt.Sprintf("%s %s发生%s事故（%s，死亡失踪%d人）", sources.FormatDateTime(a.Date, a.HasTime), a.Territory, s.level(a), a.Industry, a.Deaths+a.Missing)
+					break
+				}
+			}
+			sc.Grade = cfg.grade(sc.Total, sc.Veto)
+			scores = append(scores, sc)
+		}
+		rankQuarter(scores)
+		rep.Scores = append(rep.Scores, scores...)
+	}
+	return rep
+}
+
+// item7 is measure 7 from the enforcement data: weight × the mean of the
+// rounded monthly indexes / 100, minus the penalty for every month with
+// cases = 0 (未报送 included), never below 0, rounded to 2 decimals.
+func (s *scorer) item7(u *sources.Unit, months []string, weight *big.Rat) Fixed {
+	if len(months) == 0 {
+		return Fixed{Scale: 2}
+	}
+	sum := new(big.Rat)
+	zero := int64(0)
+	for _, m := range months {
+		ui := s.monthIndex(m)[u.Name]
+		sum.Add(sum, ui.index.Rat())
+		if !ui.reported || ui.totals.Cases == 0 {
+			zero++
+		}
+	}
+	v := new(big.Rat).Mul(weight, sum)
+	v.Quo(v, big.NewRat(int64(len(months))*100, 1))
+	v.Sub(v, new(big.Rat).Mul(rat(s.cfg.Quarterly.ZeroCasePenalty), big.NewRat(zero, 1)))
+	if v.Sign() < 0 {
+		v.SetInt64(0)
+	}
+	return fixedOf(v, 2)
+}
+
+// grade uses the rounded total; a veto is always 不合格.
+func (c Config) grade(total Fixed, veto bool) string {
+	t := total.Rat()
+	switch {
+	case veto:
+		return GradeFail
+	case t.Cmp(rat(c.Grades.Excellent)) >= 0:
+		return GradeExcellent
+	case t.Cmp(rat(c.Grades.Good)) >= 0:
+		return GradeGood
+	case t.Cmp(rat(c.Grades.Pass)) >= 0:
+		return GradePass
+	}
+	return GradeFail
+}
+
+// rankQuarter gives competition ranks by rounded total, vetoed units below
+// every other unit and among themselves by total; it sorts by rank.
+func rankQuarter(scores []QuarterScore) {
+	nonVeto := 0
+	for _, s := range scores {
+		if !s.Veto {
+			nonVeto++
+		}
+	}
+	for i := range scores {
+		r := 1
+		if scores[i].Veto {
+			r += nonVeto
+		}
+		for j := range scores {
+			if scores[j].Veto == scores[i].Veto && scores[j].Total.V > scores[i].Total.V {
+				r++
+			}
+		}
+		scores[i].Rank = r
+	}
+	sort.SliceStable(scores, func(i, j int) bool { return scores[i].Rank < scores[j].Rank })
+}
