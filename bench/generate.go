@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"bufio"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -63,6 +64,33 @@ func WriteCaseLevelXLSX(path string, n int, seed uint64) error {
 		return err
 	}
 	if _, err := f.WriteTo(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// WriteCaseLevelCSV writes n case-level enforcement rows of one month as a
+// UTF-8 CSV, deterministic for a seed.
+func WriteCaseLevelCSV(path string, n int, m sources.Month, seed uint64) error {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	units := sources.DefaultRegistry().Names()
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	fmt.Fprintln(w, "执法单位,被检查单位,检查日期,检查家次,发现隐患(条),其中重大隐患(条),整改隐患(条),立案查处(起),罚款金额(元)")
+	for i := 0; i < n; i++ {
+		found := rng.IntN(6)
+		cases, fine := 0, 0
+		if rng.IntN(5) == 0 {
+			cases, fine = 1, 1000*(1+rng.IntN(50))
+		}
+		fmt.Fprintf(w, "%s,企业%06d,%d-%02d-%02d,1,%d,%d,%d,%d,%d\n", units[rng.IntN(len(units))], rng.IntN(200000),
+			m.Year, m.Month, 1+rng.IntN(28), found, min(found, rng.IntN(2)), rng.IntN(found+1), cases, fine)
+	}
+	if err := w.Flush(); err != nil {
 		out.Close()
 		return err
 	}

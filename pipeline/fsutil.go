@@ -32,6 +32,12 @@ func (a *atomicFile) Commit() error {
 		return nil
 	}
 	a.done = true
+	// CreateTemp makes 0600 files; the workspace is shared with analysts.
+	if err := a.File.Chmod(0o644); err != nil {
+		a.File.Close()
+		os.Remove(a.File.Name())
+		return fmt.Errorf("chmod %q: %w", a.path, err)
+	}
 	if err := a.File.Sync(); err != nil {
 		a.File.Close()
 		os.Remove(a.File.Name())

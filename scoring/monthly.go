@@ -236,6 +236,10 @@ func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
 		}
 	}
 	rep.Accidents = s.accidents(m)
+	for t := (sources.Month{Year: m.Year, Month: 1}); t.Index() <= m.Index(); t = t.Add(1) {
+		st := s.statsOf(monthSet(t, t), func(*Accident) bool { return true })
+		rep.Trend = append(rep.Trend, MonthCount{Month: t.String(), Count: st.Count, Deaths: st.Deaths})
+	}
 	for i := range d.Registry.Units {
 		if c, ok := s.control(&d.Registry.Units[i], m); ok {
 			rep.Control = append(rep.Control, c)

@@ -63,6 +63,7 @@ type MonthReport struct {
 	// Added fields.
 	EnforcementEvaluated bool         `json:"enforcement_evaluated"` // false before the first enforcement data
 	NotReported          []string     `json:"not_reported"`
+	Trend                []MonthCount `json:"trend"` // accidents and deaths by month, January through the month
 	Files                []SourceFile `json:"-"`
 }
 
@@ -214,3 +215,10 @@ const (
 func FixedOf(r *big.Rat, scale int) Fixed { return fixedOf(r, scale) }
 
 func bigRat(a, b int64) *big.Rat { return big.NewRat(a, b) }
+
+// MonthCount is one month of the year's accident trend.
+type MonthCount struct {
+	Month  string `json:"month"`
+	Count  int64  `json:"count"`
+	Deaths int64  `json:"deaths"`
+}

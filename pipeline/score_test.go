@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"testing"
+
+	"tongbao/sources"
+)
+
+var updateScores = flag.Bool("update-scores", false, "rewrite testdata/score/*.json")
+
+// TestScoreGolden imports the samples and compares the Score JSON with the
+// expected files, whose every index, rank, item 7, total and grade was
+// recomputed independently from the raw cells when they were written.
+func TestScoreGolden(t *testing.T) {
+	ws := newWorkspace(t)
+	if _, err := ws.ImportFiles(context.Background(), samples(t), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	month, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quarter, err := ws.ScoreQuarter(context.Background(), sources.Quarter{Year: 2022, Q: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, v := range map[string]any{"../testdata/score/2022-03.json": month, "../testdata/score/2022Q1.json": quarter} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		if *updateScores {
+			os.WriteFile(file, buf.Bytes(), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s differs; got:\n%s", file, buf.String())
+		}
+	}
+	// Spot checks that read as the bulletin will.
+	if len(month.NotReported) != 2 || month.NotReported[0] != "塘河镇" || month.NotReported[1] != "四屏镇" {
+		t.Errorf("not reported %v", month.NotReported)
+	}
+	a := month.Accidents.Month
+	if a.Count != 4 || a.Fatal != 3 || a.Deaths != 3 || a.Injuries != 3 || a.Loss.String() != "179.50" || a.CountYoY != nil {
+		t.Errorf("accidents %+v", a)
+	}
+	over := map[string]string{}
+	for _, c := range month.Control {
+		over[c.Unit] = c.Status
+	}
+	if over["德感街道"] != "超进度" || over["区交通局"] != "超进度" || over["公安江津分局"] != "正常" {
+		t.Errorf("control %v", over)
+	}
+}
+
+func TestScoreWithoutData(t *testing.T) {
+	ws := newWorkspace(t)
+	_, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
+	var nd *NoDataError
+	if !errors.As(err, &nd) || nd.Period != "2022-03" {
+		t.Fatalf("err = %v", err)
+	}
+	// A workspace with accidents only scores the accidents.
+	importOne(t, ws, "../../shared/samples/事故台账_2022年3月.xlsx", ImportOptions{})
+	r, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
+	if err != nil || r.EnforcementEvaluated || len(r.Enforcement) != 0 || r.Accidents.Month.Count != 4 {
+		t.Fatalf("accidents only: %v %+v", err, r)
+	}
+}

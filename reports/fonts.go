@@ -1,0 +1,85 @@
+package reports
+
+import (
+	"embed"
+	"fmt"
+	"sync"
+
+	"golang.org/x/image/font/sfnt"
+)
+
+// The shipped open-licensed Chinese TrueType fonts (licenses beside them in
+// fonts/): AR PL SungtiL GB (宋体), AR PL KaitiM GB (楷体), Droid Sans
+// Fallback (a 黑体-like sans). A machine without Chinese fonts prints right.
+//
+//go:embed fonts/gbsn00lp.ttf fonts/gkai00mp.ttf fonts/DroidSansFallbackFull.ttf
+var embeddedFonts embed.FS
+
+// Font roles of an official document.
+const (
+	RoleTitle    = "title"    // 2号 小标宋: the title and the issuing-organ mark
+	RoleBody     = "body"     // 3号 仿宋: body text
+	RoleHeading1 = "heading1" // 黑体: 一、 headings
+	RoleHeading2 = "heading2" // 楷体: (一) headings
+	RoleLatin    = "latin"    // digits and Latin letters when a role's font lacks them
+)
+
+var defaultFontFiles = map[string]string{
+	RoleTitle: "fonts/gbsn00lp.ttf", RoleBody: "fonts/gbsn00lp.ttf", RoleHeading1: "fonts/DroidSansFallbackFull.ttf",
+	RoleHeading2: "fonts/gkai00mp.ttf", RoleLatin: "fonts/gbsn00lp.ttf",
+}
+
+// Fonts are the TrueType files per role; a nil entry takes the shipped font.
+// Config may point roles at other TTF files (Windows' simfang.ttf, simhei.ttf).
+type Fonts map[string][]byte
+
+// face is a parsed font: its bytes for the PDF and its glyph coverage.
+type face struct {
+	family string
+	data   []byte
+	font   *sfnt.Font
+}
+
+var (
+	parsedMu sync.Mutex
+	parsed   = map[string]*face{} // by family: embedded fonts are parsed once
+)
+
+// faces resolves every role to a parsed font.
+func (fs Fonts) faces() (map[string]*face, error) {
+	out := map[string]*face{}
+	for role, file := range defaultFontFiles {
+		data, family := fs[role], "emb-"+file
+		if data != nil {
+			family = fmt.Sprintf("cfg-%s-%d", role, len(data))
+		}
+		parsedMu.Lock()
+		f, ok := parsed[family]
+		parsedMu.Unlock()
+		if !ok {
+			if data == nil {
+				var err error
+				if data, err = embeddedFonts.ReadFile(file); err != nil {
+					return nil, fmt.Errorf("read embedded font %s: %w", file, err)
+				}
+			}
+			sf, err := sfnt.Parse(data)
+			if err != nil {
+				return nil, fmt.Errorf("font for %s is not a TrueType font: %w", role, err)
+			}
+			f = &face{family: family, data: data, font: sf}
+			parsedMu.Lock()
+			parsed[family] = f
+			parsedMu.Unlock()
+		}
+		out[role] = f
+	}
+	return out, nil
+}
+
+// has reports whether the font has a glyph for r.
+func (f *face) has(r rune) bool {
+	var b sfnt.Buffer
+	i, err := f.font.GlyphIndex(&b, r)
+	return err == nil && i != 0
+}
