@@ -23,6 +23,7 @@ type Config struct {
 	Organ    string         `toml:"organ"`    // issuing organ, printed on bulletins
 	Import   sources.Limits `toml:"import"`
 	Scoring  scoring.Config `toml:"scoring"`
+	Fonts    FontPaths      `toml:"fonts"`
 }
 
 // DefaultConfig is the Jiangjin default.
@@ -46,7 +47,10 @@ func (c Config) Validate() error {
 	if err := c.Import.Validate(); err != nil {
 		return err
 	}
-	return c.Scoring.Validate()
+	if err := c.Scoring.Validate(); err != nil {
+		return err
+	}
+	return c.Fonts.Validate()
 }
 
 // ConfigError is a problem with tongbao.toml, in Chinese for the user.
@@ -103,6 +107,14 @@ max_rows = 2000000
 max_cell_chars = 32767
 # 退回文件 <名称>.errors.xlsx 中最多标红的错误单元格数
 max_marked_errors = 1000
+
+# 通报字体：默认使用内置开源字体（文鼎宋体、文鼎楷体、Droid 黑体）。可改为本机 TrueType 字体（.ttf，不支持 .ttc/.otf），如
+# body = "C:/Windows/Fonts/simfang.ttf"   heading1 = "C:/Windows/Fonts/simhei.ttf"   heading2 = "C:/Windows/Fonts/simkai.ttf"
+[fonts]
+title = ""
+body = ""
+heading1 = ""
+heading2 = ""
 
 [scoring]
 # 第7项（执法“清零”和执法强度提升）由执法数据计算；评估表中填写的第7项不予采用

@@ -62,7 +62,7 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 			if inRange[ds](p.Period) {
 				parts = append(parts, p)
 				facts.Files = append(facts.Files, scoring.SourceFile{Dataset: ds, Period: p.Period, File: p.File,
-					SHA256: p.SHA256, ImportedAt: p.ImportedAt, Rows: p.Rows})
+					SHA256: p.SHA256, ImportedAt: p.ImportedAt, Rows: p.Rows, Warnings: p.Warnings})
 			}
 		}
 		*scans[ds] = w.scanPartitions(parts, alloc)

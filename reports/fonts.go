@@ -29,6 +29,8 @@ var defaultFontFiles = map[string]string{
 	RoleHeading2: "fonts/gkai00mp.ttf", RoleLatin: "fonts/gbsn00lp.ttf",
 }
 
+var embeddedFamily = map[string]string{"fonts/gbsn00lp.ttf": "ARPLSungtiLGB", "fonts/gkai00mp.ttf": "ARPLKaitiMGB", "fonts/DroidSansFallbackFull.ttf": "DroidSansFallback"}
+
 // Fonts are the TrueType files per role; a nil entry takes the shipped font.
 // Config may point roles at other TTF files (Windows' simfang.ttf, simhei.ttf).
 type Fonts map[string][]byte
@@ -49,9 +51,10 @@ var (
 func (fs Fonts) faces() (map[string]*face, error) {
 	out := map[string]*face{}
 	for role, file := range defaultFontFiles {
-		data, family := fs[role], "emb-"+file
+		// Family names become PDF name objects: letters and digits only.
+		data, family := fs[role], embeddedFamily[file]
 		if data != nil {
-			family = fmt.Sprintf("cfg-%s-%d", role, len(data))
+			family = fmt.Sprintf("Cfg%s%d", role, len(data))
 		}
 		parsedMu.Lock()
 		f, ok := parsed[family]

@@ -163,16 +163,43 @@ func (d *officialDoc) heading2(text string) {
 	d.paragraph(RoleHeading2, text, 2, true)
 }
 
-// centered sets lines centred in the block at a size, with a line height.
+// centered sets lines centred in the block at a size, with a line height;
+// text needing several lines is broken into lines of even length, so a
+// title never leaves a word's tail alone on its last line.
 func (d *officialDoc) centered(role, text string, pt, lh float64, color [3]int) {
 	s := d.shaper(role, pt)
-	for _, line := range breakLines(s.shape(text), blockW, blockW) {
+	gs := s.shape(text)
+	lines := breakLines(gs, blockW, blockW)
+	if n := len(lines); n > 1 {
+		even := lineWidth(gs)/float64(n) + pt*ptMM
+		if balanced := breakLines(gs, even, even); len(balanced) == n {
+			lines = balanced
+		}
+	}
+	for _, line := range lines {
 		d.ensure(lh)
 		d.pdf.SetTextColor(color[0], color[1], color[2])
 		d.drawLine(line, marginLeft+(blockW-lineWidth(line))/2, d.y+lh*0.75, pt, 0)
 		d.y += lh
 	}
 	d.pdf.SetTextColor(0, 0, 0)
+}
+
+// signature sets the issuer and the date, kept together on one page: the
+// organ centred over the date, the date four characters in from the right.
+func (d *officialDoc) signature(organ, date string) {
+	d.ensure(3 * lineH)
+	d.skip(1)
+	s := d.shaper(RoleBody, bodyPt)
+	dateLine := s.shape(date)
+	dateX := marginLeft + blockW - 4*pitch - lineWidth(dateLine)
+	orgLine := s.shape(organ)
+	orgX := dateX + (lineWidth(dateLine)-lineWidth(orgLine))/2
+	orgX = min(orgX, marginLeft+blockW-lineWidth(orgLine))
+	d.drawLine(orgLine, orgX, d.y+lineH*0.72, bodyPt, 0)
+	d.y += lineH
+	d.drawLine(dateLine, dateX, d.y+lineH*0.72, bodyPt, 0)
+	d.y += lineH
 }
 
 // rightAligned sets one body line flush right, inset by inset characters.
@@ -351,6 +378,15 @@ func (d *officialDoc) vbarChart(caption string, labels []string, series []barSer
 			maxV = max(maxV, v)
 		}
 	}
+	// Legend first, above the plot, so no bar can run into it.
+	lx := marginLeft + blockW - 22*float64(len(series))
+	for j, s := range series {
+		d.pdf.SetFillColor(s.color[0], s.color[1], s.color[2])
+		d.pdf.Rect(lx+float64(j)*22, d.y, 3, 3, "F")
+		t := d.shaper(RoleBody, 8).shape(s.name)
+		d.drawLine(t, lx+float64(j)*22+4, d.y+2.8, 8, 0)
+	}
+	d.y += 7
 	x0, y0 := marginLeft+10, d.y+h
 	plotW := blockW - 14
 	d.pdf.SetDrawColor(150, 150, 150)
@@ -381,14 +417,6 @@ func (d *officialDoc) vbarChart(caption string, labels []string, series []barSer
 		}
 		t := d.shaper(RoleBody, 8).shape(l)
 		d.drawLine(t, x0+float64(i)*groupW+(groupW-lineWidth(t))/2, y0+4, 8, 0)
-	}
-	// Legend.
-	lx := x0 + plotW - 40
-	for j, s := range series {
-		d.pdf.SetFillColor(s.color[0], s.color[1], s.color[2])
-		d.pdf.Rect(lx+float64(j)*20, d.y-1, 3, 3, "F")
-		t := d.shaper(RoleBody, 8).shape(s.name)
-		d.drawLine(t, lx+float64(j)*20+4, d.y+1.8, 8, 0)
 	}
 	d.pdf.SetDrawColor(0, 0, 0)
 	d.y = y0 + 10

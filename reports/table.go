@@ -71,6 +71,8 @@ func (t *textTable) write(w io.Writer) {
 
 var ratHundred = big.NewRat(100, 1)
 
+func ratOf(a, b int64) *big.Rat { return big.NewRat(a, b) }
+
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 func optInt(v *int64) string {

@@ -79,17 +79,29 @@ func breakLines(gs []glyph, firstWidth, maxWidth float64) [][]glyph {
 			j = i + 1
 		}
 		brk := j
-		// Keep numbers and Latin words whole.
-		for brk > i+1 && latinRun(gs[brk].r) && latinRun(gs[brk-1].r) {
-			brk--
+		// Apply both rules until neither moves the break: keep numbers and
+		// Latin words whole, and (禁则) pull characters down so the next
+		// line does not start with closing punctuation and this one does
+		// not end with opening punctuation.
+		for moved := true; moved; {
+			moved = false
+			for brk > i+1 && latinRun(gs[brk].r) && latinRun(gs[brk-1].r) {
+				brk--
+				moved = true
+			}
+			for brk > i+1 && (strings.ContainsRune(noLineStart, gs[brk].r) || strings.ContainsRune(noLineEnd, gs[brk-1].r)) {
+				brk--
+				moved = true
+			}
 		}
-		if brk == i+1 && latinRun(gs[brk].r) {
-			brk = j // a run longer than a line: split it
-		}
-		// 禁则: pull characters down until the next line may start here and
-		// this line may end here.
-		for brk > i+1 && (strings.ContainsRune(noLineStart, gs[brk].r) || strings.ContainsRune(noLineEnd, gs[brk-1].r)) {
-			brk--
+		if brk <= i+1 && j > i+1 {
+			// Nothing breakable on the line (a run longer than a line): split
+			// it, letting closing punctuation hang past the margin (悬挂)
+			// rather than start the next line.
+			brk = j
+			for brk < len(gs) && strings.ContainsRune(noLineStart, gs[brk].r) {
+				brk++
+			}
 		}
 		lines = append(lines, gs[i:brk])
 		i = brk

@@ -24,6 +24,7 @@ type SourceFile struct {
 	SHA256     string
 	ImportedAt time.Time
 	Rows       int
+	Warnings   []string // kept with the partition; shown in the data-quality sheet
 }
 
 // Facts are what scoring consumes: the live rows of a period range, read

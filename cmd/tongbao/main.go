@@ -75,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdImport(ctx, rest, stdout, stderr, false)
 	case "score":
 		code, err = cmdScore(ctx, rest, stdout)
+	case "bulletin":
+		code, err = cmdReport(ctx, "bulletin", rest, stdout)
+	case "scorecard":
+		code, err = cmdReport(ctx, "scorecard", rest, stdout)
 	case "demo":
 		code, err = cmdDemo(ctx, rest, stdout, stderr)
 	default:
@@ -325,4 +329,51 @@ func cmdScore(ctx context.Context, args []string, stdout io.Writer) (int, error)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return exitOK, enc.Encode(report)
+}
+
+func cmdReport(ctx context.Context, kind string, args []string, stdout io.Writer) (int, error) {
+	fs, home := newFlags(kind)
+	month := fs.String("month", "", "月份")
+	quarter := fs.String("quarter", "", "季度")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 0 || kind == "bulletin" && (*month == "" || *quarter != "") || kind == "scorecard" && (*quarter == "" || *month != "") {
+		if kind == "bulletin" {
+			return 0, &usageError{"bulletin 需要 --month 2022-03"}
+		}
+		return 0, &usageError{"scorecard 需要 --quarter 2022Q1"}
+	}
+	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	if err != nil {
+		return 0, err
+	}
+	var out *pipeline.Output
+	if kind == "bulletin" {
+		m, err := sources.ParseMonth(*month)
+		if err != nil {
+			return 0, &usageError{fmt.Sprintf("无法识别的月份「%s」（如 2022-03）", *month)}
+		}
+		if out, err = ws.Bulletin(ctx, m); err != nil {
+			return 0, err
+		}
+	} else {
+		q, err := sources.ParseQuarter(*quarter)
+		if err != nil {
+			return 0, &usageError{fmt.Sprintf("无法识别的季度「%s」（如 2022Q1）", *quarter)}
+		}
+		if out, err = ws.Scorecard(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	if out.New {
+		fmt.Fprintf(stdout, "已生成 %s 第%d版：\n", out.Period, out.Version)
+	} else {
+		fmt.Fprintf(stdout, "%s 的数据没有变化，沿用第%d版：\n", out.Period, out.Version)
+	}
+	for _, f := range out.Files {
+		fmt.Fprintln(stdout, f)
+	}
+	return exitOK, nil
 }
