@@ -152,6 +152,18 @@ func (d *officialDoc) paragraph(role, text string, indent int, justify bool) {
 // body is an indented, justified body paragraph in 仿宋.
 func (d *officialDoc) body(text string) { d.paragraph(RoleBody, text, 2, true) }
 
+// bodyKeepWith sets a body paragraph on the page that can also hold the
+// next extra lines: the last paragraph stays with the signature, which
+// must never stand alone on a page.
+func (d *officialDoc) bodyKeepWith(text string, extra int) {
+	s := d.shaper(RoleBody, bodyPt)
+	n := len(breakLines(s.shape(text), blockW-2*pitch, blockW))
+	if float64(n+extra)*lineH <= blockH {
+		d.ensure(float64(n+extra) * lineH)
+	}
+	d.body(text)
+}
+
 // heading1 is a 一、 heading in 黑体; heading2 a (一) heading in 楷体.
 func (d *officialDoc) heading1(text string) {
 	d.ensure(2 * lineH) // never a heading alone at the foot of a page
@@ -171,9 +183,12 @@ func (d *officialDoc) centered(role, text string, pt, lh float64, color [3]int) 
 	gs := s.shape(text)
 	lines := breakLines(gs, blockW, blockW)
 	if n := len(lines); n > 1 {
-		even := lineWidth(gs)/float64(n) + pt*ptMM
-		if balanced := breakLines(gs, even, even); len(balanced) == n {
-			lines = balanced
+		// Widen from the even width until no line splits a quoted term.
+		for even := lineWidth(gs)/float64(n) + pt*ptMM; even <= blockW; even += pt * ptMM {
+			if balanced := breakLines(gs, even, even); len(balanced) == n && quotesClosed(balanced) {
+				lines = balanced
+				break
+			}
 		}
 	}
 	for _, line := range lines {
@@ -183,6 +198,17 @@ func (d *officialDoc) centered(role, text string, pt, lh float64, color [3]int) 
 		d.y += lh
 	}
 	d.pdf.SetTextColor(0, 0, 0)
+}
+
+// quotesClosed reports lines that each close the quotations they open.
+func quotesClosed(lines [][]glyph) bool {
+	for _, l := range lines {
+		t := lineText(l)
+		if strings.Count(t, "“") != strings.Count(t, "”") {
+			return false
+		}
+	}
+	return true
 }
 
 // signature sets the issuer and the date, kept together on one page: the

@@ -120,14 +120,19 @@ func WriteScorecardPDF(w io.Writer, r *scoring.QuarterReport, prev *scoring.Quar
 	d.centered(RoleTitle, title, titlePt, 11.5, [3]int{0, 0, 0})
 	d.skip(0.5)
 	d.paragraph(RoleBody, "各镇街、平台，区安委会各成员单位：", 0, false)
-	for _, p := range ScorecardParagraphs(r, prev, info) {
+	paras := ScorecardParagraphs(r, prev, info)
+	for i, p := range paras {
 		switch p.Kind {
 		case ParaHeading1:
 			d.heading1(p.Text)
 		case ParaHeading2:
 			d.heading2(p.Text)
 		default:
-			d.body(p.Text)
+			if i == len(paras)-1 {
+				d.bodyKeepWith(p.Text, 3) // with the signature
+			} else {
+				d.body(p.Text)
+			}
 		}
 	}
 	d.signature(info.Organ, chineseDate(info.Issued))

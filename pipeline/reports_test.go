@@ -1,0 +1,361 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tongbao/sources"
+)
+
+// needTool skips where a checking tool is missing, except in CI, whose
+// .ci/run installs it: there a missing tool fails the test.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed (.ci/run installs it)", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+func samplesWorkspace(t *testing.T) *Workspace {
+	ws := newWorkspace(t)
+	if _, err := ws.ImportFiles(context.Background(), samples(t), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+func pdfOf(t *testing.T, out *Output) string {
+	for _, f := range out.Files {
+		if strings.HasSuffix(f, ".pdf") {
+			return f
+		}
+	}
+	t.Fatal("no pdf")
+	return ""
+}
+
+func xlsxOf(t *testing.T, out *Output) string {
+	for _, f := range out.Files {
+		if strings.HasSuffix(f, ".xlsx") {
+			return f
+		}
+	}
+	t.Fatal("no xlsx")
+	return ""
+}
+
+// squeezeText drops white space so text compares whatever the layout.
+func squeezeText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\t' || r == '\f' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func TestBulletinPDF(t *testing.T) {
+	needTool(t, "pdftotext")
+	needTool(t, "pdftoppm")
+	ws := samplesWorkspace(t)
+	out, err := ws.Bulletin(context.Background(), sources.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantName := "江津区2022年3月安全生产执法检查和事故情况通报(v1).pdf"
+	pdf := pdfOf(t, out)
+	if filepath.Base(pdf) != wantName || filepath.Dir(pdf) != mustAbs(ws.path("reports", "2022-03")) {
+		t.Errorf("pdf at %s", pdf)
+	}
+	layout := run(t, "pdftotext", "-layout", pdf, "-")
+	text := squeezeText(withoutPageNumbers(layout))
+	for _, want := range []string{
+		"江津区安全生产委员会办公室",
+		"江津区2022年3月安全生产执法检查和事故情况通报",
+		"各镇街、平台，区安委会各成员单位：",
+		"一、生产安全事故情况", "二、安全生产执法检查情况", "三、事故死亡控制指标情况", "四、末位通报", "五、工作要求",
+		"3月，全区共发生生产安全事故4起、死亡（含失踪）3人、受伤3人，直接经济损失179.50万元",
+		"3月，各镇街、平台共检查企业920家次，发现隐患1140条（其中重大隐患6条），整改914条，整改率80.2%；立案查处54起，罚款100.73万元",
+		"双福街道（96.66）", "塘河镇、四屏镇未按时报送本月执法检查数据",
+		"超进度的单位：德感街道（累计死亡1人，指标3人，进度33.3%）",
+		"（一）执法末位", "镇街平台：塘河镇、四屏镇；部门：区规划自然资源局。",
+		"2022年5月20日", "附件1", "执法检查排名表（镇街平台）", "附件4", "末位通报名单",
+	} {
+		if !strings.Contains(text, squeezeText(want)) {
+			t.Errorf("the bulletin lacks %q", want)
+		}
+	}
+	// Page numbers: odd pages right, even pages left.
+	pages := strings.Split(layout, "\f")
+	for i, p := range pages[:len(pages)-1] {
+		lines := strings.Split(strings.TrimRight(p, "\n "), "\n")
+		last := lines[len(lines)-1]
+		num := fmt.Sprintf("— %d —", i+1)
+		idx := strings.Index(last, num)
+		if idx < 0 {
+			t.Errorf("page %d ends with %q, not its number", i+1, last)
+			continue
+		}
+		left := idx < len(last)/3
+		if (i+1)%2 == 1 && left || (i+1)%2 == 0 && !left {
+			t.Errorf("page %d number on the wrong side: %q", i+1, last)
+		}
+	}
+	// No line of the body text opens with forbidden punctuation.
+	body := strings.Split(layout, "附件1")[0]
+	for _, line := range strings.Split(body, "\n") {
+		l := strings.TrimSpace(line)
+		if l == "" || strings.HasPrefix(l, "— ") {
+			continue
+		}
+		if strings.ContainsRune("、。，；：！？）」』”", []rune(l)[0]) {
+			t.Errorf("line starts with punctuation: %q", l)
+		}
+	}
+	assertPagesNotBlank(t, pdf, len(pages)-1)
+}
+
+// withoutPageNumbers drops the "— N —" lines, which pdftotext puts
+// between the last line of a page and the first of the next.
+func withoutPageNumbers(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "— ") && strings.HasSuffix(t, " —") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+func mustAbs(p string) string {
+	a, _ := filepath.Abs(p)
+	return a
+}
+
+// assertPagesNotBlank renders every page and counts its inked pixels.
+func assertPagesNotBlank(t *testing.T, pdf string, want int) {
+	t.Helper()
+	dir := t.TempDir()
+	run(t, "pdftoppm", "-r", "30", "-png", pdf, filepath.Join(dir, "p"))
+	files, _ := filepath.Glob(filepath.Join(dir, "p*.png"))
+	if len(files) != want {
+		t.Fatalf("rendered %d pages, want %d", len(files), want)
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ink := 0
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				if r+g+bl < 3*0xC000 {
+					ink++
+				}
+			}
+		}
+		if ink < 200 {
+			t.Errorf("%s is blank (%d inked pixels)", filepath.Base(f), ink)
+		}
+	}
+}
+
+// libreCSV converts every sheet of a workbook to CSV with LibreOffice,
+// values as shown; it returns sheet name → rows.
+func libreCSV(t *testing.T, xlsx string) map[string][][]string {
+	t.Helper()
+	needTool(t, "soffice")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "book.xlsx")
+	data, _ := os.ReadFile(xlsx)
+	os.WriteFile(src, data, 0o644)
+	run(t, "soffice", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to",
+		"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1", "--outdir", dir, src)
+	files, _ := filepath.Glob(filepath.Join(dir, "book-*.csv"))
+	out := map[string][][]string{}
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		var rows [][]string
+		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+			rows = append(rows, strings.Split(line, ","))
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "book-"), ".csv")] = rows
+	}
+	if len(out) == 0 {
+		t.Fatal("LibreOffice produced no CSV")
+	}
+	return out
+}
+
+func TestBulletinXLSXInLibreOffice(t *testing.T) {
+	ws := samplesWorkspace(t)
+	m := sources.Month{Year: 2022, Month: 3}
+	out, err := ws.Bulletin(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := libreCSV(t, xlsxOf(t, out))
+	for _, name := range []string{"镇街平台执法排名", "部门执法排名", "事故总体", "事故按属地", "事故按部门", "事故按行业", "事故明细", "控制指标", "末位通报", "数据质量", "数据来源"} {
+		if _, ok := sheets[name]; !ok {
+			t.Errorf("sheet %s missing (have %v)", name, keys(sheets))
+		}
+	}
+	r, err := ws.ScoreMonth(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, name := range []string{"镇街平台执法排名", "部门执法排名"} {
+		for _, row := range sheets[name][1:] {
+			rows[row[1]] = row
+		}
+	}
+	for _, e := range r.Enforcement {
+		row := rows[e.Unit]
+		if row == nil {
+			t.Errorf("%s missing from the workbook", e.Unit)
+			continue
+		}
+		want := []string{fmt.Sprint(e.Rank), e.Unit, e.Kind, map[bool]string{true: "已报送", false: "未报送"}[e.Reported], fmt.Sprint(e.Inspections),
+			fmt.Sprint(e.HazardsFound), fmt.Sprint(e.MajorHazards), fmt.Sprint(e.HazardsFixed)}
+		if strings.Join(row[:8], "|") != strings.Join(want, "|") || row[10] != e.Fines.String() || row[14] != e.Index.String() {
+			t.Errorf("%s: workbook %v, Score JSON %v fines %s index %s", e.Unit, row, want, e.Fines, e.Index)
+		}
+	}
+	total := sheets["事故总体"][1]
+	if total[1] != "4" || total[2] != "3" || total[3] != "3" || total[4] != "179.50" {
+		t.Errorf("事故总体 %v", total)
+	}
+	list := sheets["事故明细"]
+	if len(list) != 5 || list[1][0] != "2022-03-04 07:40" || list[4][1] != "白沙镇" {
+		t.Errorf("事故明细 %v", list)
+	}
+	src := sheets["数据来源"]
+	if len(src) != 6 || len(src[1][3]) != 64 {
+		t.Errorf("数据来源 %v", src)
+	}
+	var dq []string
+	for _, row := range sheets["数据质量"] {
+		dq = append(dq, strings.Join(row, "|"))
+	}
+	if !strings.Contains(strings.Join(dq, "\n"), "未报送|塘河镇") {
+		t.Errorf("数据质量 %v", dq)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestScorecard(t *testing.T) {
+	needTool(t, "pdftotext")
+	ws := samplesWorkspace(t)
+	q := sources.Quarter{Year: 2022, Q: 1}
+	out, err := ws.Scorecard(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(pdfOf(t, out)) != "江津区2022年第一季度“十条措施”落实情况绩效评估(v1).pdf" {
+		t.Errorf("name %s", pdfOf(t, out))
+	}
+	text := squeezeText(withoutPageNumbers(run(t, "pdftotext", "-layout", pdfOf(t, out), "-")))
+	for _, want := range []string{"江津区2022年第一季度“十条措施”落实情况绩效评估", "本季度共评估48个单位，其中优秀0个、良好14个、合格34个、不合格0个",
+		"镇街平台排名前三位的是：江津综合保税区（85.00分）、夏坝镇（84.02分）、德感街道（83.08分）", "本季度无一票否决单位。",
+		"评估结果汇总表（镇街平台）", "各单位“十条措施”分项得分"} {
+		if !strings.Contains(text, squeezeText(want)) {
+			t.Errorf("the scorecard lacks %q", want)
+		}
+	}
+	r, _ := ws.ScoreQuarter(context.Background(), q)
+	sheets := libreCSV(t, xlsxOf(t, out))
+	rows := map[string][]string{}
+	for _, name := range []string{"镇街平台评估", "部门评估"} {
+		for _, row := range sheets[name][1:] {
+			rows[row[1]] = row
+		}
+	}
+	for _, s := range r.Scores {
+		row := rows[s.Unit]
+		if row == nil || row[0] != fmt.Sprint(s.Rank) || row[4] != s.Items[0].String() || row[10] != s.Items[6].String() || row[16] != s.Total.String() || row[17] != s.Grade {
+			t.Errorf("%s: workbook %v, JSON rank %d item1 %s item7 %s total %s %s", s.Unit, row, s.Rank, s.Items[0], s.Items[6], s.Total, s.Grade)
+		}
+	}
+}
+
+func TestBulletinVersions(t *testing.T) {
+	needTool(t, "pdftotext")
+	ws := samplesWorkspace(t)
+	m := sources.Month{Year: 2022, Month: 3}
+	v1, err := ws.Bulletin(context.Background(), m)
+	if err != nil || v1.Version != 1 || !v1.New {
+		t.Fatalf("v1 %+v %v", v1, err)
+	}
+	again, err := ws.Bulletin(context.Background(), m)
+	if err != nil || again.Version != 1 || again.New {
+		t.Fatalf("unchanged figures made %+v %v", again, err)
+	}
+	// 塘河镇 reports late: the figures change, a 更正 v2 appears beside v1.
+	late := writeXLSX(t, t.TempDir(), "塘河镇执法检查_2022年3月.xlsx", [][]any{
+		{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"塘河镇", 18, 20, 0, 15, 2, 1.5},
+	})
+	if o := importOne(t, ws, late, ImportOptions{}); o.Status != Imported {
+		t.Fatal(o.Text())
+	}
+	v2, err := ws.Bulletin(context.Background(), m)
+	if err != nil || v2.Version != 2 || !v2.New {
+		t.Fatalf("v2 %+v %v", v2, err)
+	}
+	for _, f := range append(v1.Files, v2.Files...) {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	text := squeezeText(run(t, "pdftotext", pdfOf(t, v2), "-"))
+	if !strings.Contains(text, "【更正】江津区2022年3月") || !strings.Contains(text, squeezeText("本通报为更正版（第2版），替代2022年5月20日印发的第1版")) {
+		t.Errorf("v2 does not say what it replaces:\n%.400s", text)
+	}
+	var vs []Version
+	data, _ := os.ReadFile(ws.path("reports", "2022-03", "versions.json"))
+	json.Unmarshal(data, &vs)
+	if len(vs) != 2 || vs[0].Hash == vs[1].Hash {
+		t.Errorf("versions %+v", vs)
+	}
+	if bytes.Contains(data, []byte("v3")) {
+		t.Error("a third version")
+	}
+}
