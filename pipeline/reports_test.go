@@ -133,6 +133,17 @@ func TestBulletinPDF(t *testing.T) {
 		if strings.ContainsRune("、。，；：！？）」』”", []rune(l)[0]) {
 			t.Errorf("line starts with punctuation: %q", l)
 		}
+		if rs := []rune(l); strings.ContainsRune("（「『“", rs[len(rs)-1]) {
+			t.Errorf("line ends with opening punctuation: %q", l)
+		}
+	}
+	// Golden: the body text, as extracted, checked by reading it.
+	golden := "../testdata/reports/bulletin-2022-03.txt"
+	got := strings.TrimSpace(withoutPageNumbers(body))
+	if *updateScores {
+		os.WriteFile(golden, []byte(got+"\n"), 0o644)
+	} else if want, err := os.ReadFile(golden); err != nil || squeezeText(string(want)) != squeezeText(got) {
+		t.Errorf("body text differs from %s (%v):\n%s", golden, err, got)
 	}
 	assertPagesNotBlank(t, pdf, len(pages)-1)
 }
@@ -357,5 +368,38 @@ func TestBulletinVersions(t *testing.T) {
 	}
 	if bytes.Contains(data, []byte("v3")) {
 		t.Error("a third version")
+	}
+}
+
+func TestConfiguredFonts(t *testing.T) {
+	needTool(t, "pdffonts")
+	ws := samplesWorkspace(t)
+	// Point the body role at another TrueType file: the 楷体 shipped with us.
+	kai := filepath.Join(t.TempDir(), "mykai.ttf")
+	data, err := os.ReadFile("../reports/fonts/gkai00mp.ttf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(kai, data, 0o644)
+	ws.Config.Fonts.Body = kai
+	out, err := ws.Bulletin(context.Background(), sources.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts := run(t, "pdffonts", pdfOf(t, out))
+	for _, want := range []string{"cfgbody", "arplsungtilgb", "droidsansfallback"} {
+		if !strings.Contains(fonts, want) {
+			t.Errorf("fonts lack %s:\n%s", want, fonts)
+		}
+	}
+	for _, line := range strings.Split(fonts, "\n")[2:] {
+		if f := strings.Fields(line); len(f) > 5 && f[len(f)-5] != "yes" { // the emb column
+			t.Errorf("font not embedded: %s", line)
+		}
+	}
+	bad := ws.Config.Fonts
+	bad.Heading1 = "C:/Windows/Fonts/simsun.ttc"
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "fonts.heading1") {
+		t.Errorf("a .ttc font was accepted: %v", err)
 	}
 }

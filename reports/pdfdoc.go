@@ -100,8 +100,8 @@ func (d *officialDoc) shaper(role string, pt float64) shaper {
 	}}
 }
 
-// drawLine places glyphs from x on a baseline; extra spreads slack between
-// glyphs (justification).
+// drawLine places glyphs from x on a baseline; extra is the slack added at
+// each justification opportunity (never inside a number or Latin word).
 func (d *officialDoc) drawLine(line []glyph, x, baseline, pt, extra float64) {
 	fam := ""
 	for i, g := range line {
@@ -113,10 +113,24 @@ func (d *officialDoc) drawLine(line []glyph, x, baseline, pt, extra float64) {
 			d.pdf.Text(x, baseline, string(g.r))
 		}
 		x += g.adv
-		if i < len(line)-1 {
+		if i < len(line)-1 && stretchable(g, line[i+1]) {
 			x += extra
 		}
 	}
+}
+
+// stretchable reports a justification opportunity between two glyphs.
+func stretchable(a, b glyph) bool { return !(latinRun(a.r) && latinRun(b.r)) }
+
+// gaps counts a line's justification opportunities.
+func gaps(line []glyph) int {
+	n := 0
+	for i := 0; i+1 < len(line); i++ {
+		if stretchable(line[i], line[i+1]) {
+			n++
+		}
+	}
+	return n
 }
 
 // ensure starts a new page when fewer than h mm remain in the block.
@@ -140,8 +154,8 @@ func (d *officialDoc) paragraph(role, text string, indent int, justify bool) {
 			x, w = marginLeft+float64(indent)*pitch, first
 		}
 		extra := 0.0
-		if justify && i < len(lines)-1 && len(line) > 1 {
-			extra = (w - lineWidth(line)) / float64(len(line)-1)
+		if justify && i < len(lines)-1 && gaps(line) > 0 {
+			extra = (w - lineWidth(line)) / float64(gaps(line))
 		}
 		d.pdf.SetTextColor(0, 0, 0)
 		d.drawLine(line, x, d.y+lineH*0.72, bodyPt, extra)
@@ -246,10 +260,10 @@ func (d *officialDoc) masthead(organ string) {
 	// Letter-space the mark across at most the block width.
 	w := lineWidth(line)
 	extra := 0.0
-	if w < blockW*0.9 && len(line) > 1 {
-		extra = min((blockW*0.9-w)/float64(len(line)-1), pt*ptMM*0.3)
+	if w < blockW*0.9 && gaps(line) > 0 {
+		extra = min((blockW*0.9-w)/float64(gaps(line)), pt*ptMM*0.3)
 	}
-	total := w + extra*float64(len(line)-1)
+	total := w + extra*float64(gaps(line))
 	d.pdf.SetTextColor(red[0], red[1], red[2])
 	d.drawLine(line, marginLeft+(blockW-total)/2, d.y+pt*ptMM, pt, extra)
 	d.pdf.SetTextColor(0, 0, 0)
