@@ -19,20 +19,24 @@ import (
 // Config is tongbao.toml: one struct tree with defaults in code. A missing
 // key takes its default; an unknown key is an error that names it.
 type Config struct {
-	District string         `toml:"district"` // 江津区
-	Organ    string         `toml:"organ"`    // issuing organ, printed on bulletins
-	Import   sources.Limits `toml:"import"`
-	Scoring  scoring.Config `toml:"scoring"`
-	Fonts    FontPaths      `toml:"fonts"`
+	District  string         `toml:"district"` // 江津区
+	Organ     string         `toml:"organ"`    // issuing organ, printed on bulletins
+	Import    sources.Limits `toml:"import"`
+	Scoring   scoring.Config `toml:"scoring"`
+	Fonts     FontPaths      `toml:"fonts"`
+	Schedules ScheduleConfig `toml:"schedules"`
+	Delivery  DeliveryConfig `toml:"delivery"`
 }
 
 // DefaultConfig is the Jiangjin default.
 func DefaultConfig() Config {
 	return Config{
-		District: "江津区",
-		Organ:    "江津区安全生产委员会办公室",
-		Import:   sources.DefaultLimits(),
-		Scoring:  scoring.DefaultConfig(),
+		District:  "江津区",
+		Organ:     "江津区安全生产委员会办公室",
+		Import:    sources.DefaultLimits(),
+		Scoring:   scoring.DefaultConfig(),
+		Schedules: defaultSchedules(),
+		Delivery:  defaultDelivery(),
 	}
 }
 
@@ -50,7 +54,13 @@ func (c Config) Validate() error {
 	if err := c.Scoring.Validate(); err != nil {
 		return err
 	}
-	return c.Fonts.Validate()
+	if err := c.Fonts.Validate(); err != nil {
+		return err
+	}
+	if err := c.Schedules.Validate(); err != nil {
+		return err
+	}
+	return c.Delivery.Validate()
 }
 
 // ConfigError is a problem with tongbao.toml, in Chinese for the user.
@@ -176,4 +186,4 @@ name = "较大"
 deaths = 3
 serious_injuries = 10
 loss_wan = 1000
-`
+` + serviceConfigText

@@ -98,6 +98,11 @@ func readVersions(path string) ([]Version, error) {
 // writeVersioned writes the files of a new version when the figures
 // changed: v1 first, then v2 … ; an earlier version is never overwritten.
 func (w *Workspace) writeVersioned(period, title string, figures any, render map[string]func(io.Writer, reports.DocInfo) error) (*Output, error) {
+	lock, err := AcquireLock(w.Home)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	js, err := json.Marshal(figures)
 	if err != nil {
 		return nil, fmt.Errorf("encode figures: %w", err)

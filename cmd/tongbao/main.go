@@ -8,17 +8,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai on a Windows machine without Go
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"tongbao/pipeline"
 	"tongbao/reports"
+	"tongbao/schedules"
 	"tongbao/sources"
 )
 
@@ -81,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(ctx, "scorecard", rest, stdout)
 	case "demo":
 		code, err = cmdDemo(ctx, rest, stdout, stderr)
+	case "serve":
+		code, err = cmdServe(ctx, rest, stderr)
+	case "status":
+		code, err = cmdStatus(rest, stdout)
 	default:
 		err = &usageError{fmt.Sprintf("未知命令「%s」", cmd)}
 	}
@@ -375,5 +383,58 @@ func cmdReport(ctx context.Context, kind string, args []string, stdout io.Writer
 	for _, f := range out.Files {
 		fmt.Fprintln(stdout, f)
 	}
+	return exitOK, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) (int, error) {
+	fs, home := newFlags("serve")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 0 {
+		return 0, &usageError{"serve 不接受参数"}
+	}
+	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	if err != nil {
+		return 0, err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	svc, err := schedules.New(ws, nil, log, schedules.Senders(ws.Config.Delivery))
+	if err != nil {
+		return 0, err
+	}
+	if err := svc.Start(ctx); err != nil {
+		return 0, err
+	}
+	<-ctx.Done() // SIGINT or SIGTERM: let the running job finish, then exit
+	return exitOK, svc.Stop()
+}
+
+func cmdStatus(args []string, stdout io.Writer) (int, error) {
+	fs, home := newFlags("status")
+	asJSON := fs.Bool("json", false, "输出 JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 0 {
+		return 0, &usageError{"status 不接受参数"}
+	}
+	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	if err != nil {
+		return 0, err
+	}
+	st, err := schedules.ReadStatus(ws, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return exitOK, enc.Encode(st)
+	}
+	fmt.Fprint(stdout, st.Text())
 	return exitOK, nil
 }

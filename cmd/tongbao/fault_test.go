@@ -1,0 +1,139 @@
+//go:build !windows
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestKilledWhileProducing starts the real binary, kills it with SIGKILL in
+// the middle of producing a bulletin, restarts it, and finds every report
+// complete once, delivered once, and no partial file anywhere.
+func TestKilledWhileProducing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tongbao")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	home := filepath.Join(dir, "ws")
+	shared := filepath.Join(dir, "shared")
+	tb := func(args ...string) string {
+		out, err := exec.Command(bin, append(args, "--home", home)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tongbao %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	tb("init")
+	samples, _ := filepath.Glob("../../../shared/samples/*")
+	tb(append([]string{"import"}, samples...)...)
+	cfg, _ := os.ReadFile(filepath.Join(home, "tongbao.toml"))
+	cfg = []byte(strings.Replace(string(cfg), `folder = ""`, `folder = "`+shared+`"`, 1))
+	os.WriteFile(filepath.Join(home, "tongbao.toml"), cfg, 0o644)
+	// The service last ran on 1 April 2022: everything due since is caught up.
+	os.WriteFile(filepath.Join(home, "service.json"), []byte(`{"last_seen":"2022-04-01T00:00:00+08:00"}`), 0o644)
+
+	serve := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--home", home)
+		cmd.Stderr = &strings.Builder{}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	first := serve()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if files, _ := filepath.Glob(filepath.Join(home, "reports", "*", "*(v1).xlsx")); len(files) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			first.Process.Kill()
+			t.Fatalf("no bulletin appeared:\n%s", first.Stderr)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	first.Process.Signal(syscall.SIGKILL)
+	first.Wait()
+	var atKill []string
+	filepath.Walk(filepath.Join(home, "reports"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			atKill = append(atKill, filepath.Base(p))
+		}
+		return nil
+	})
+	t.Logf("on disk when killed: %v", atKill)
+
+	second := serve()
+	want := map[string]bool{"bulletin 2022-03": true, "scorecard 2022Q1": true, "bulletin 2022-04": true, "scorecard 2022Q2": true}
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		var st struct {
+			Unsent   []any          `json:"unsent"`
+			Sent     int            `json:"sent"`
+			Produced map[string]int `json:"produced"`
+		}
+		json.Unmarshal([]byte(tb("status", "--json")), &st)
+		if st.Sent == len(want) && len(st.Unsent) == 0 {
+			for k := range want {
+				if st.Produced[k] != 1 {
+					t.Errorf("%s produced as version %d", k, st.Produced[k])
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			second.Process.Kill()
+			t.Fatalf("not all delivered: %+v\n%s", st, second.Stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	second.Process.Signal(syscall.SIGTERM)
+	if err := second.Wait(); err != nil {
+		t.Fatalf("serve did not stop cleanly on SIGTERM: %v\n%s", err, second.Stderr)
+	}
+	// One complete version of each report, nothing half-written.
+	for _, period := range []string{"2022-03", "2022Q1", "2022-04", "2022Q2"} {
+		entries, _ := os.ReadDir(filepath.Join(home, "reports", period))
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if len(names) != 3 || !strings.Contains(strings.Join(names, "|"), "(v1).pdf") || !strings.Contains(strings.Join(names, "|"), "(v1).xlsx") {
+			t.Errorf("reports/%s holds %v", period, names)
+		}
+		var versions []json.RawMessage
+		data, _ := os.ReadFile(filepath.Join(home, "reports", period, "versions.json"))
+		if json.Unmarshal(data, &versions); len(versions) != 1 {
+			t.Errorf("reports/%s has %d versions", period, len(versions))
+		}
+		delivered, _ := filepath.Glob(filepath.Join(shared, period, "*"))
+		if len(delivered) != 2 {
+			t.Errorf("shared/%s holds %v", period, delivered)
+		}
+		for _, f := range delivered {
+			a, _ := os.ReadFile(f)
+			b, _ := os.ReadFile(filepath.Join(home, "reports", period, filepath.Base(f)))
+			if len(a) == 0 || string(a) != string(b) {
+				t.Errorf("delivered %s differs from the report", f)
+			}
+		}
+	}
+	journal, _ := os.ReadFile(filepath.Join(home, "journal.jsonl"))
+	if n := strings.Count(string(journal), `"event":"deliver"`); n != len(want) {
+		t.Errorf("%d deliveries in the journal, want %d", n, len(want))
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(home, "*", "*", ".*tmp*")); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}

@@ -1,0 +1,317 @@
+// Package schedules decides when things run: the gocron jobs of `tongbao
+// serve`, inbox watching, catch-up of periods that came due while the
+// service was down, and delivery with retries.
+package schedules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+
+	"tongbao/pipeline"
+	"tongbao/reports"
+	"tongbao/sources"
+)
+
+// Job names.
+const (
+	JobInbox     = "inbox"
+	JobBulletin  = "bulletin"
+	JobScorecard = "scorecard"
+)
+
+// Service runs the schedules of one workspace.
+type Service struct {
+	ws      *pipeline.Workspace
+	clock   clockwork.Clock
+	loc     *time.Location
+	log     *slog.Logger
+	senders map[string]Sender
+	mu      sync.Mutex // one job at a time touches the state
+	looks   map[string]look
+	sched   gocron.Scheduler
+}
+
+// New prepares a service; senders maps channels ("smtp", "folder") to
+// their senders; a nil clock is the real one.
+func New(ws *pipeline.Workspace, clock clockwork.Clock, log *slog.Logger, senders map[string]Sender) (*Service, error) {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	loc, err := ws.Config.Schedules.Location()
+	if err != nil {
+		return nil, err
+	}
+	return &Service{ws: ws, clock: clock, loc: loc, log: log, senders: senders, looks: map[string]look{}}, nil
+}
+
+// Start catches up, then starts the jobs. Stop ends them.
+func (s *Service) Start(ctx context.Context) error {
+	st, err := s.ws.ReadServiceState()
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	st.Started = now
+	if st.LastSeen.IsZero() {
+		// The very first start produces nothing older than itself.
+		st.LastSeen = now
+		s.log.Info("service first start", "at", now)
+	}
+	if err := s.ws.WriteServiceState(st); err != nil {
+		return err
+	}
+	if err := s.CatchUp(ctx); err != nil {
+		return err
+	}
+	cfg := s.ws.Config.Schedules
+	sched, err := gocron.NewScheduler(
+		gocron.WithClock(s.clock),
+		gocron.WithLocation(s.loc),
+		// Jobs never overlap, not even different ones (singleton mode is per job).
+		gocron.WithLimitConcurrentJobs(1, gocron.LimitModeWait),
+		gocron.WithStopTimeout(time.Duration(cfg.StopTimeoutSeconds)*time.Second),
+	)
+	if err != nil {
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	jobs := []struct {
+		name, cron string
+		run        func(context.Context) error
+	}{
+		{JobInbox, cfg.Inbox, s.InboxRun},
+		{JobBulletin, cfg.Monthly, s.MonthlyRun},
+		{JobScorecard, cfg.Quarterly, s.QuarterlyRun},
+	}
+	for _, j := range jobs {
+		j := j
+		if _, err := sched.NewJob(gocron.CronJob(j.cron, false), gocron.NewTask(func() { s.runJob(ctx, j.name, j.run) }),
+			gocron.WithName(j.name)); err != nil {
+			sched.Shutdown()
+			return fmt.Errorf("schedule %s %q: %w", j.name, j.cron, err)
+		}
+	}
+	s.sched = sched
+	sched.Start()
+	s.log.Info("service started", "zone", s.loc.String(), "inbox", cfg.Inbox, "monthly", cfg.Monthly, "quarterly", cfg.Quarterly)
+	return nil
+}
+
+// Stop lets a running job finish (up to the stop timeout), then returns.
+func (s *Service) Stop() error {
+	if s.sched == nil {
+		return nil
+	}
+	err := s.sched.Shutdown()
+	s.log.Info("service stopped")
+	return err
+}
+
+// Jobs lists the scheduled jobs (for tests and status).
+func (s *Service) Jobs() []gocron.Job {
+	if s.sched == nil {
+		return nil
+	}
+	return s.sched.Jobs()
+}
+
+// runJob records the job's run in the workspace.
+func (s *Service) runJob(ctx context.Context, name string, run func(context.Context) error) {
+	err := run(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, rerr := s.ws.ReadServiceState()
+	if rerr != nil {
+		s.log.Error("read service state", "err", rerr)
+		return
+	}
+	jr := pipeline.JobRun{At: s.clock.Now(), OK: err == nil}
+	if err != nil {
+		jr.Error = err.Error()
+		s.log.Error("job failed", "job", name, "err", err)
+	}
+	st.Jobs[name] = jr
+	if werr := s.ws.WriteServiceState(st); werr != nil {
+		s.log.Error("write service state", "err", werr)
+	}
+}
+
+// dueKey names a report of a period: "bulletin 2022-03".
+func dueKey(kind, period string) string { return kind + " " + period }
+
+// dueInstants lists the instants a cron expression fired in (after, upto].
+func (s *Service) dueInstants(expr string, after, upto time.Time) []time.Time {
+	sched, err := pipeline.CronParser.Parse(expr)
+	if err != nil {
+		return nil
+	}
+	var out []time.Time
+	for t := sched.Next(after.In(s.loc)); !t.After(upto); t = sched.Next(t) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// periodFor is the period a run at t reports on: the previous month or quarter.
+func periodFor(kind string, t time.Time) string {
+	m := sources.Month{Year: t.Year(), Month: int(t.Month())}.Add(-1)
+	if kind == JobBulletin {
+		return m.String()
+	}
+	return sources.Quarter{Year: m.Year, Q: (m.Month-1)/3 + 1}.String()
+}
+
+// CatchUp produces, oldest first and once each, every period that came due
+// between the last time the service ran and now.
+func (s *Service) CatchUp(ctx context.Context) error {
+	s.mu.Lock()
+	st, err := s.ws.ReadServiceState()
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	type due struct {
+		at           time.Time
+		kind, period string
+	}
+	var dues []due
+	cfg := s.ws.Config.Schedules
+	for _, k := range []struct{ kind, expr string }{{JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
+		for _, t := range s.dueInstants(k.expr, st.LastSeen, now) {
+			dues = append(dues, due{t, k.kind, periodFor(k.kind, t)})
+		}
+	}
+	sort.SliceStable(dues, func(i, j int) bool { return dues[i].at.Before(dues[j].at) })
+	for _, d := range dues {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.log.Info("catching up", "report", d.kind, "period", d.period, "due", d.at)
+		if err := s.produce(ctx, d.kind, d.period, d.at); err != nil {
+			s.log.Error("catch-up failed", "report", d.kind, "period", d.period, "err", err)
+		}
+	}
+	s.DeliverPending(ctx) // unsent deliveries resume after a restart
+	return s.heartbeat()
+}
+
+// heartbeat records that the service is running now.
+func (s *Service) heartbeat() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.ws.ReadServiceState()
+	if err != nil {
+		return err
+	}
+	st.LastSeen = s.clock.Now()
+	return s.ws.WriteServiceState(st)
+}
+
+// MonthlyRun produces and delivers the previous month's bulletin.
+func (s *Service) MonthlyRun(ctx context.Context) error {
+	now := s.clock.Now().In(s.loc)
+	return s.produce(ctx, JobBulletin, periodFor(JobBulletin, now), now)
+}
+
+// QuarterlyRun produces and delivers the previous quarter's scorecard.
+func (s *Service) QuarterlyRun(ctx context.Context) error {
+	now := s.clock.Now().In(s.loc)
+	return s.produce(ctx, JobScorecard, periodFor(JobScorecard, now), now)
+}
+
+// produce writes a period's report (a new version only when its figures
+// changed) and hands any version not yet delivered to delivery.
+func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.ws.ReadServiceState()
+	if err != nil {
+		return err
+	}
+	key := dueKey(kind, period)
+	if _, ok := st.Due[key]; !ok {
+		st.Due[key] = dueAt
+	}
+	var out *pipeline.Output
+	if kind == JobBulletin {
+		m, _ := sources.ParseMonth(period)
+		out, err = s.ws.Bulletin(ctx, m)
+	} else {
+		q, _ := sources.ParseQuarter(period)
+		out, err = s.ws.Scorecard(ctx, q)
+	}
+	var nd *pipeline.NoDataError
+	if errors.As(err, &nd) {
+		st.Failures[key] = err.Error()
+		s.log.Warn("nothing to report", "report", kind, "period", period)
+		return s.ws.WriteServiceState(st)
+	}
+	if err != nil {
+		st.Failures[key] = err.Error()
+		if werr := s.ws.WriteServiceState(st); werr != nil {
+			return errors.Join(err, werr)
+		}
+		return fmt.Errorf("produce %s: %w", key, err)
+	}
+	delete(st.Failures, key)
+	st.Produced[key] = out.Version
+	if st.Delivered[key] < out.Version {
+		if err := s.enqueue(kind, period, out); err != nil {
+			return err
+		}
+		st.Delivered[key] = out.Version
+		s.log.Info("report produced", "report", kind, "period", period, "version", out.Version, "new", out.New)
+	}
+	return s.ws.WriteServiceState(st)
+}
+
+// recheckDue reproduces the periods that came due, after new data arrived:
+// changed figures make a new version, delivered as a correction (更正).
+func (s *Service) recheckDue(ctx context.Context) {
+	s.mu.Lock()
+	st, err := s.ws.ReadServiceState()
+	s.mu.Unlock()
+	if err != nil {
+		s.log.Error("read service state", "err", err)
+		return
+	}
+	keys := make([]string, 0, len(st.Due))
+	for k := range st.Due {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return st.Due[keys[i]].Before(st.Due[keys[j]]) })
+	for _, k := range keys {
+		kind, period, _ := strings.Cut(k, " ")
+		if err := s.produce(ctx, kind, period, st.Due[k]); err != nil {
+			s.log.Error("recheck failed", "report", kind, "period", period, "err", err)
+		}
+	}
+}
+
+// subject of a report's mail; a correction begins with 【更正】.
+func subject(district, kind, period string, version int) string {
+	var title string
+	if kind == JobBulletin {
+		m, _ := sources.ParseMonth(period)
+		title = reports.BulletinTitle(district, m)
+	} else {
+		q, _ := sources.ParseQuarter(period)
+		title = reports.ScorecardTitle(district, q)
+	}
+	if version > 1 {
+		return fmt.Sprintf("【更正】%s（第%d版）", title, version)
+	}
+	return title
+}

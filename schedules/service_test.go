@@ -1,0 +1,497 @@
+package schedules
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/xuri/excelize/v2"
+
+	"tongbao/pipeline"
+	"tongbao/sources"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+const samplesDir = "../../shared/samples"
+
+// fixture is a workspace with the samples and a February report imported,
+// a fake clock and a service logging into a buffer.
+type fixture struct {
+	ws    *pipeline.Workspace
+	clock *clockwork.FakeClock
+	svc   *Service
+	logs  *syncBuffer
+	out   string // the shared delivery folder
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) events(msg string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(s.b.String(), "\n") {
+		var e map[string]any
+		if json.Unmarshal([]byte(line), &e) == nil && e["msg"] == msg {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func writeXLSX(t *testing.T, path string, rows [][]any) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for r, row := range rows {
+		for c, v := range row {
+			f.SetCellValue("Sheet1", sources.CellRef(c+1, r+1), v)
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newFixture(t *testing.T, at time.Time, senders func(*fixture) map[string]Sender) *fixture {
+	t.Helper()
+	home := t.TempDir()
+	if _, err := pipeline.Init(home); err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixture{clock: clockwork.NewFakeClockAt(at), logs: &syncBuffer{}, out: filepath.Join(t.TempDir(), "shared")}
+	// The samples are imported today; the service then runs on the fake clock.
+	importer, err := pipeline.Open(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := pipeline.Open(home, fx.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.Delivery.Folder = fx.out
+	fx.ws = ws
+	files, _ := filepath.Glob(filepath.Join(samplesDir, "*"))
+	feb := filepath.Join(t.TempDir(), "部门执法检查月报_2022年2月.xlsx")
+	writeXLSX(t, feb, [][]any{{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"区应急局", 20, 10, 0, 8, 2, 3}, {"区交通局", 10, 5, 0, 5, 1, 1}})
+	outs, err := importer.ImportFiles(context.Background(), append(files, feb), pipeline.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outs {
+		if o.Status != pipeline.Imported {
+			t.Fatal(o.Text())
+		}
+	}
+	s := map[string]Sender{ChannelFolder: FolderSender{}}
+	if senders != nil {
+		s = senders(fx)
+	}
+	fx.svc, err = New(ws, fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
+func (fx *fixture) setLastSeen(t *testing.T, at time.Time) {
+	st, _ := fx.ws.ReadServiceState()
+	st.LastSeen = at
+	if err := fx.ws.WriteServiceState(st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestJobsFireOnTime(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 3, 4, 8, 0, 0, 0, shanghai), nil)
+	if err := fx.svc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer fx.svc.Stop()
+	next := map[string]time.Time{}
+	for _, j := range fx.svc.Jobs() {
+		n, _ := j.NextRun()
+		next[j.Name()] = n
+	}
+	wantBulletin := time.Date(2022, 3, 5, 9, 0, 0, 0, shanghai)
+	wantScorecard := time.Date(2022, 4, 10, 9, 0, 0, 0, shanghai)
+	if !next[JobBulletin].Equal(wantBulletin) || !next[JobScorecard].Equal(wantScorecard) {
+		t.Fatalf("next runs %v, want bulletin %v, scorecard %v", next, wantBulletin, wantScorecard)
+	}
+	// Move to 09:00 on March 5: the bulletin for February runs, once.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fx.clock.BlockUntilContext(ctx, 3)
+	fx.clock.Advance(wantBulletin.Sub(fx.clock.Now()) + time.Second)
+	waitFor(t, func() bool { return len(fx.logs.events("report produced")) == 1 })
+	ev := fx.logs.events("report produced")[0]
+	if ev["report"] != JobBulletin || ev["period"] != "2022-02" {
+		t.Errorf("produced %v", ev)
+	}
+	st, _ := fx.ws.ReadServiceState()
+	if run := st.Jobs[JobBulletin]; !run.OK || !run.At.Equal(wantBulletin.Add(time.Second)) && run.At.Before(wantBulletin) {
+		t.Errorf("bulletin job run %+v", run)
+	}
+	for _, j := range fx.svc.Jobs() {
+		if j.Name() == JobBulletin {
+			if n, _ := j.NextRun(); !n.Equal(time.Date(2022, 4, 5, 9, 0, 0, 0, shanghai)) {
+				t.Errorf("next bulletin %v", n)
+			}
+		}
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestCatchUpAfterDowntime(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 5, 20, 10, 0, 0, 0, shanghai), nil)
+	fx.setLastSeen(t, time.Date(2022, 3, 3, 10, 0, 0, 0, shanghai))
+	if err := fx.svc.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range fx.logs.events("report produced") {
+		got = append(got, fmt.Sprint(e["report"], " ", e["period"]))
+	}
+	want := []string{"bulletin 2022-02", "bulletin 2022-03", "scorecard 2022Q1", "bulletin 2022-04"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("produced %v, want %v (oldest first)", got, want)
+	}
+	for _, p := range []string{"2022-02", "2022-03", "2022Q1", "2022-04"} {
+		files, _ := filepath.Glob(filepath.Join(fx.out, p, "*"))
+		if len(files) != 2 {
+			t.Errorf("delivered for %s: %v", p, files)
+		}
+	}
+	// Started again (at the same moment): nothing is produced or sent twice.
+	svc2, _ := New(fx.ws, fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), map[string]Sender{ChannelFolder: FolderSender{}})
+	if err := svc2.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fx.logs.events("report produced")); n != 4 {
+		t.Errorf("%d productions after restart, want 4", n)
+	}
+	ds, _ := fx.ws.Deliveries()
+	if len(ds) != 4 || len(fx.logs.events("delivered")) != 4 {
+		t.Errorf("%d outbox entries, %d deliveries", len(ds), len(fx.logs.events("delivered")))
+	}
+	for _, d := range ds {
+		if d.Status != pipeline.DeliverySent || d.Version != 1 {
+			t.Errorf("delivery %+v", d)
+		}
+	}
+}
+
+func TestFirstStartProducesNothingOlder(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 5, 20, 10, 0, 0, 0, shanghai), nil)
+	if err := fx.svc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fx.svc.Stop()
+	if n := len(fx.logs.events("report produced")); n != 0 {
+		t.Errorf("first start produced %d reports", n)
+	}
+}
+
+// smtpServer is a minimal in-process SMTP server: it refuses the first
+// `refuse` transactions with 451, then accepts and keeps the messages.
+type smtpServer struct {
+	ln       net.Listener
+	mu       sync.Mutex
+	refuse   int
+	messages [][]byte
+}
+
+func startSMTP(t *testing.T, refuse int) *smtpServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpServer{ln: ln, refuse: refuse}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return s
+}
+
+func (s *smtpServer) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	say := func(line string) { fmt.Fprintf(c, "%s\r\n", line) }
+	say("220 test ESMTP")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250-test")
+			say("250 8BITMIME")
+		case strings.HasPrefix(cmd, "MAIL"):
+			s.mu.Lock()
+			refuse := s.refuse > 0
+			if refuse {
+				s.refuse--
+			}
+			s.mu.Unlock()
+			if refuse {
+				say("451 4.3.0 try again later")
+				continue
+			}
+			say("250 ok")
+		case strings.HasPrefix(cmd, "RCPT"):
+			say("250 ok")
+		case cmd == "DATA":
+			say("354 go ahead")
+			var msg bytes.Buffer
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				msg.WriteString(strings.TrimPrefix(l, "."))
+			}
+			s.mu.Lock()
+			s.messages = append(s.messages, msg.Bytes())
+			s.mu.Unlock()
+			say("250 queued")
+		case cmd == "RSET", cmd == "NOOP":
+			say("250 ok")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("502 not implemented")
+		}
+	}
+}
+
+func TestSMTPRefusedThenAccepted(t *testing.T) {
+	srv := startSMTP(t, 1)
+	port := srv.ln.Addr().(*net.TCPAddr).Port
+	fx := newFixture(t, time.Date(2022, 4, 5, 9, 0, 0, 0, shanghai), func(fx *fixture) map[string]Sender {
+		cfg := pipeline.SMTPConfig{Host: "127.0.0.1", Port: port, Security: "none", From: "tongbao@example.org", To: []string{"office@example.org"}}
+		fx.ws.Config.Delivery.SMTP = cfg
+		fx.ws.Config.Delivery.Folder = ""
+		return map[string]Sender{ChannelSMTP: &SMTPSender{Config: cfg}}
+	})
+	if err := fx.svc.MonthlyRun(context.Background()); err != nil { // produces and queues March, tries once: refused
+		t.Fatal(err)
+	}
+	fx.svc.DeliverPending(context.Background())
+	ds, _ := fx.ws.Deliveries()
+	if len(ds) != 1 || ds[0].Status != pipeline.DeliveryPending || ds[0].Attempts != 1 || !strings.Contains(ds[0].LastError, "451") {
+		t.Fatalf("after the refusal: %+v", ds[0])
+	}
+	fx.svc.DeliverPending(context.Background()) // too early: backoff
+	if ds, _ = fx.ws.Deliveries(); ds[0].Attempts != 1 {
+		t.Fatalf("retried before the backoff: %+v", ds[0])
+	}
+	fx.clock.Advance(61 * time.Second)
+	fx.svc.DeliverPending(context.Background())
+	fx.svc.DeliverPending(context.Background())
+	ds, _ = fx.ws.Deliveries()
+	if ds[0].Status != pipeline.DeliverySent || ds[0].Attempts != 2 {
+		t.Fatalf("after the retry: %+v", ds[0])
+	}
+	srv.mu.Lock()
+	msgs := srv.messages
+	srv.mu.Unlock()
+	if len(msgs) != 1 {
+		t.Fatalf("server received %d messages, want 1", len(msgs))
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(msgs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := new(mime.WordDecoder)
+	subj, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
+	if subj != "江津区2022年3月安全生产执法检查和事故情况通报" {
+		t.Errorf("subject %q", subj)
+	}
+	_, params, _ := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	got := map[string][]byte{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(part)
+		if strings.EqualFold(part.Header.Get("Content-Transfer-Encoding"), "base64") {
+			data, _ = base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(data)))
+		}
+		if name := part.FileName(); name != "" {
+			name, _ = dec.DecodeHeader(name)
+			got[name] = data
+		}
+	}
+	for _, f := range ds[0].Attachments {
+		want, _ := os.ReadFile(f)
+		if !bytes.Equal(got[filepath.Base(f)], want) {
+			t.Errorf("attachment %s: got %d bytes, want %d", filepath.Base(f), len(got[filepath.Base(f)]), len(want))
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("attachments %v", keys(got))
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestLateDataMakesACorrection(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 4, 5, 9, 0, 0, 0, shanghai), nil)
+	ctx := context.Background()
+	if err := fx.svc.MonthlyRun(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fx.svc.DeliverPending(ctx)
+	// 塘河镇 reports late, into the inbox.
+	late := filepath.Join(fx.ws.Home, "inbox", "塘河镇执法检查_2022年3月.xlsx")
+	writeXLSX(t, late, [][]any{{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"塘河镇", 18, 20, 0, 15, 2, 1.5}})
+	fx.clock.Advance(time.Minute)
+	fx.svc.InboxRun(ctx) // first look
+	fx.clock.Advance(time.Minute)
+	fx.svc.InboxRun(ctx) // unchanged: imported, March reproduced as v2 and delivered
+	ds, _ := fx.ws.Deliveries()
+	var subjects []string
+	for _, d := range ds {
+		subjects = append(subjects, fmt.Sprintf("%s v%d %s", d.Period, d.Version, d.Status))
+	}
+	if len(ds) != 2 || ds[1].Version != 2 || !strings.HasPrefix(ds[1].Subject, "【更正】") || ds[1].Status != pipeline.DeliverySent {
+		t.Fatalf("deliveries %v / %+v", subjects, ds[len(ds)-1])
+	}
+	// The same file again changes nothing and sends nothing.
+	writeXLSX(t, late, [][]any{{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"塘河镇", 18, 20, 0, 15, 2, 1.5}})
+	for range 2 {
+		fx.clock.Advance(time.Minute)
+		fx.svc.InboxRun(ctx)
+	}
+	if ds, _ = fx.ws.Deliveries(); len(ds) != 2 {
+		t.Errorf("%d deliveries after an unchanged file", len(ds))
+	}
+}
+
+func TestInboxWaitsForCompleteFiles(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 4, 1, 9, 0, 0, 0, shanghai), nil)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	f := excelize.NewFile()
+	rows := [][]any{{"单位", "月份", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}}
+	for i, u := range sources.DefaultRegistry().OfKind(sources.KindTown) {
+		rows = append(rows, []any{u.Name, "2022-05", 10 + i, 5, 0, 5, 1, 0.5})
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			f.SetCellValue("Sheet1", sources.CellRef(c+1, r+1), v)
+		}
+	}
+	f.WriteTo(&buf)
+	data := buf.Bytes()
+	path := filepath.Join(fx.ws.Home, "inbox", "镇街执法检查_2022年5月.xlsx")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written in chunks with pauses: every look sees it still growing.
+	chunk := len(data)/5 + 1
+	for off := 0; off < len(data); off += chunk {
+		out.Write(data[off:min(off+chunk, len(data))])
+		out.Sync()
+		fx.clock.Advance(time.Minute)
+		os.Chtimes(path, fx.clock.Now(), fx.clock.Now())
+		fx.svc.InboxRun(ctx)
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("a growing file left the inbox after %d bytes", off+chunk)
+		}
+	}
+	out.Close()
+	// An editor holds it open: not imported.
+	lock := filepath.Join(fx.ws.Home, "inbox", ".~lock.镇街执法检查_2022年5月.xlsx#")
+	os.WriteFile(lock, []byte("x"), 0o644)
+	for range 2 {
+		fx.clock.Advance(time.Minute)
+		fx.svc.InboxRun(ctx)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal("imported while an editor held it")
+	}
+	os.Remove(lock)
+	for range 2 {
+		fx.clock.Advance(time.Minute)
+		fx.svc.InboxRun(ctx)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("a complete file stayed in the inbox")
+	}
+	journal, _ := os.ReadFile(filepath.Join(fx.ws.Home, "journal.jsonl"))
+	if n := strings.Count(string(journal), "镇街执法检查_2022年5月.xlsx"); n != 1 {
+		t.Errorf("the file was handled %d times", n)
+	}
+	if !strings.Contains(string(journal), `"periods":["2022-05"],"rows":30`) {
+		t.Errorf("not imported whole:\n%s", journal)
+	}
+	if strings.Contains(string(journal), `"event":"reject"`) {
+		t.Error("a partial file was refused along the way")
+	}
+}

@@ -1,0 +1,155 @@
+package schedules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"tongbao/pipeline"
+)
+
+// JobStatus is one job's last and next run.
+type JobStatus struct {
+	Name    string    `json:"name"`
+	Label   string    `json:"label"`
+	Cron    string    `json:"cron"`
+	LastRun time.Time `json:"last_run,omitzero"`
+	LastOK  bool      `json:"last_ok"`
+	Error   string    `json:"error,omitempty"`
+	NextRun time.Time `json:"next_run"`
+}
+
+// Status is what `tongbao status` shows.
+type Status struct {
+	Now       time.Time            `json:"now"`
+	LastSeen  time.Time            `json:"service_last_seen,omitzero"`
+	Jobs      []JobStatus          `json:"jobs"`
+	Inbox     []string             `json:"inbox"`
+	Rejected  []string             `json:"rejected"`
+	Unsent    []*pipeline.Delivery `json:"unsent"`
+	Failures  map[string]string    `json:"failures"`
+	Produced  map[string]int       `json:"produced"`
+	SentCount int                  `json:"sent"`
+}
+
+var jobLabels = map[string]string{JobInbox: "收件箱检查", JobBulletin: "月度通报", JobScorecard: "季度评估"}
+
+// ReadStatus gathers the status of a workspace's service at now.
+func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
+	st, err := ws.ReadServiceState()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := ws.Config.Schedules.Location()
+	if err != nil {
+		return nil, err
+	}
+	s := &Status{Now: now.In(loc), LastSeen: st.LastSeen, Inbox: []string{}, Rejected: []string{}, Unsent: []*pipeline.Delivery{},
+		Failures: st.Failures, Produced: st.Produced}
+	cfg := ws.Config.Schedules
+	for _, j := range []struct{ name, expr string }{{JobInbox, cfg.Inbox}, {JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
+		js := JobStatus{Name: j.name, Label: jobLabels[j.name], Cron: j.expr}
+		if r, ok := st.Jobs[j.name]; ok {
+			js.LastRun, js.LastOK, js.Error = r.At.In(loc), r.OK, r.Error
+		}
+		if sched, err := pipeline.CronParser.Parse(j.expr); err == nil {
+			js.NextRun = sched.Next(now.In(loc))
+		}
+		s.Jobs = append(s.Jobs, js)
+	}
+	files, err := ws.Inbox()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		s.Inbox = append(s.Inbox, f.Name)
+	}
+	if s.Rejected, err = ws.RejectedFiles(); err != nil {
+		return nil, err
+	}
+	ds, err := ws.Deliveries()
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if d.Status == pipeline.DeliverySent {
+			s.SentCount++
+		} else {
+			s.Unsent = append(s.Unsent, d)
+		}
+	}
+	return s, nil
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// Text is the status in Chinese, readable at a glance.
+func (s *Status) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tongbao 服务状态（%s）\n", when(s.Now))
+	if s.LastSeen.IsZero() {
+		b.WriteString("服务：从未运行\n")
+	} else {
+		fmt.Fprintf(&b, "服务最近一次在运行：%s\n", when(s.LastSeen.In(s.Now.Location())))
+	}
+	b.WriteString("\n任务          上次运行          结果    下次运行\n")
+	for _, j := range s.Jobs {
+		result := "—"
+		if !j.LastRun.IsZero() {
+			result = "成功"
+			if !j.LastOK {
+				result = "失败：" + j.Error
+			}
+		}
+		fmt.Fprintf(&b, "%s  %-16s  %s  %s\n", padCJK(j.Label, 12), when(j.LastRun), padCJK(result, 6), when(j.NextRun))
+	}
+	fmt.Fprintf(&b, "\n收件箱待导入：%d 个文件", len(s.Inbox))
+	if len(s.Inbox) > 0 {
+		b.WriteString("（" + strings.Join(s.Inbox, "、") + "）")
+	}
+	fmt.Fprintf(&b, "\n已拒收待改正：%d 个文件", len(s.Rejected))
+	if len(s.Rejected) > 0 {
+		b.WriteString("（" + strings.Join(s.Rejected, "、") + "）")
+	}
+	fmt.Fprintf(&b, "\n已投送：%d 份；未投送：%d 份\n", s.SentCount, len(s.Unsent))
+	for _, d := range s.Unsent {
+		state := "等待发送"
+		if d.Attempts > 0 {
+			state = fmt.Sprintf("发送失败 %d 次，下次重试 %s：%s", d.Attempts, when(d.NextAttempt.In(s.Now.Location())), d.LastError)
+		}
+		fmt.Fprintf(&b, "  %s → %s：%s\n", d.Subject, d.To, state)
+	}
+	if len(s.Failures) > 0 {
+		keys := make([]string, 0, len(s.Failures))
+		for k := range s.Failures {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("未能生成：\n")
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %s：%s\n", k, s.Failures[k])
+		}
+	}
+	return b.String()
+}
+
+func padCJK(s string, w int) string {
+	n := 0
+	for _, r := range s {
+		if r > 0x2E80 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	if n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
