@@ -495,3 +495,45 @@ func TestInboxWaitsForCompleteFiles(t *testing.T) {
 		t.Error("a partial file was refused along the way")
 	}
 }
+
+func TestDueInstants(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), nil)
+	cfg := fx.ws.Config.Schedules
+	var got []string
+	for _, at := range fx.svc.dueInstants(cfg.Quarterly, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), time.Date(2022, 12, 31, 0, 0, 0, 0, shanghai)) {
+		got = append(got, at.Format("01-02 15:04 MST")+" → "+periodFor(JobScorecard, at))
+	}
+	want := []string{"01-10 09:00 CST → 2021Q4", "04-10 09:00 CST → 2022Q1", "07-10 09:00 CST → 2022Q2", "10-10 09:00 CST → 2022Q3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("quarterly %v, want %v", got, want)
+	}
+	monthly := fx.svc.dueInstants(cfg.Monthly, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), time.Date(2022, 3, 31, 0, 0, 0, 0, shanghai))
+	if len(monthly) != 3 || monthly[0].Format("2006-01-02 15:04") != "2022-01-05 09:00" || periodFor(JobBulletin, monthly[0]) != "2021-12" {
+		t.Errorf("monthly %v", monthly)
+	}
+}
+
+func TestInboxManyFilesAtOnce(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 5, 20, 9, 0, 0, 0, shanghai), nil)
+	ctx := context.Background()
+	dir := filepath.Join(fx.ws.Home, "inbox")
+	for m := 6; m <= 9; m++ {
+		rows := [][]any{{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}, {"区应急局", m, 1, 0, 1, 1, 1}}
+		writeXLSX(t, filepath.Join(dir, fmt.Sprintf("部门执法_2021年%d月.xlsx", m)), rows)
+	}
+	os.WriteFile(filepath.Join(dir, "说明.txt"), []byte("not a spreadsheet"), 0o644)
+	for range 2 {
+		fx.clock.Advance(time.Minute)
+		fx.svc.InboxRun(ctx)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left in the inbox: %v", left)
+	}
+	journal, _ := os.ReadFile(filepath.Join(fx.ws.Home, "journal.jsonl"))
+	if n := strings.Count(string(journal), `"file":"部门执法_2021年`); n != 4 {
+		t.Errorf("%d of 4 files imported", n)
+	}
+	if _, err := os.Stat(filepath.Join(fx.ws.Home, "rejected", "说明.txt.errors.txt")); err != nil {
+		t.Errorf("the text file was not refused: %v", err)
+	}
+}
