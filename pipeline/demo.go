@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -26,11 +28,16 @@ type DemoOptions struct {
 
 // DemoSummary tells what the demo made.
 type DemoSummary struct {
-	Home     string
-	Files    int
-	Imported int
-	Rejected int
-	Rows     int
+	Home       string
+	Files      int
+	Imported   int
+	Rejected   int
+	Rows       int
+	Bulletins  int
+	Scorecards int
+	Correction *Output              // the v2 made by a late file
+	Latest     *scoring.MonthReport // the latest month, for its last places
+	Elapsed    time.Duration
 }
 
 // demoFile is one generated spreadsheet.
@@ -69,7 +76,17 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 		return nil, err
 	}
 	sum := &DemoSummary{Home: home, Files: len(files)}
-	for i, f := range files {
+	start := time.Now()
+	months, quarters := demoPeriods(opts.Years)
+	total := len(files) + len(months) + len(quarters) + 2
+	step := 0
+	progress := func(label string) {
+		step++
+		if opts.Progress != nil {
+			opts.Progress(step, total, label)
+		}
+	}
+	for _, f := range files {
 		p := ws.path("inbox", f.name)
 		if err := writeFileAtomic(p, f.data); err != nil {
 			return nil, err
@@ -87,11 +104,83 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 			sum.Rejected++
 			return sum, fmt.Errorf("demo file %s was refused:\n%s", f.name, o.Text())
 		}
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(files), f.name)
+		progress(f.name)
+	}
+	// Every monthly bulletin and quarterly scorecard.
+	for _, m := range months {
+		if _, err := ws.Bulletin(ctx, m); err != nil {
+			return sum, fmt.Errorf("bulletin %s: %w", m, err)
+		}
+		sum.Bulletins++
+		progress(m.String())
+	}
+	for _, q := range quarters {
+		if _, err := ws.Scorecard(ctx, q); err != nil {
+			return sum, fmt.Errorf("scorecard %s: %w", q, err)
+		}
+		sum.Scorecards++
+		progress(q.String())
+	}
+	// A late report from the unit that missed November: a 更正 version.
+	last := months[len(months)-1]
+	late, err := demoLateReport(reg, last)
+	if err != nil {
+		return sum, err
+	}
+	p := ws.path("inbox", late.name)
+	if err := writeFileAtomic(p, late.data); err != nil {
+		return sum, err
+	}
+	outs, err := ws.ImportFiles(ctx, []string{p}, ImportOptions{})
+	if err != nil {
+		return sum, err
+	}
+	if outs[0].Status != Imported {
+		return sum, fmt.Errorf("late demo file refused:\n%s", outs[0].Text())
+	}
+	os.Remove(p)
+	sum.Imported++
+	sum.Files++
+	progress(late.name)
+	if sum.Correction, err = ws.Bulletin(ctx, last.Add(-1)); err != nil {
+		return sum, err
+	}
+	progress("更正")
+	if sum.Latest, err = ws.ScoreMonth(ctx, last); err != nil {
+		return sum, err
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+func demoPeriods(years []int) ([]sources.Month, []sources.Quarter) {
+	var ms []sources.Month
+	var qs []sources.Quarter
+	for _, y := range years {
+		for m := 1; m <= 12; m++ {
+			ms = append(ms, sources.Month{Year: y, Month: m})
+		}
+		for q := 1; q <= 4; q++ {
+			qs = append(qs, sources.Quarter{Year: y, Q: q})
 		}
 	}
-	return sum, nil
+	return ms, qs
+}
+
+// demoLateReport is the November report of the department that missed it,
+// arriving after the bulletin was written.
+func demoLateReport(reg *sources.Registry, last sources.Month) (demoFile, error) {
+	m := last.Add(-1)
+	f := excelize.NewFile()
+	defer f.Close()
+	rows := [][]any{{"月份", "单位名称", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{m.String(), "区水利局", 26, 31, 0, 27, 3, 5.6}}
+	for r, row := range rows {
+		for c, v := range row {
+			f.SetCellValue("Sheet1", sources.CellRef(c+1, r+1), v)
+		}
+	}
+	return xlsxFile(f, fmt.Sprintf("区水利局执法检查月报_%d年%d月_补报.xlsx", m.Year, m.Month))
 }
 
 // unitScale makes streets and parks busier than remote towns, stably.
@@ -160,8 +249,8 @@ func enforcementFigures(u *sources.Unit, rng *rand.Rand) (insp, found, major, fi
 	}
 	major = min(major, found)
 	fixed = found * (70 + rng.IntN(31)) / 100
-	cases = rng.IntN(int(s*5) + 1)
-	if rng.IntN(6) == 0 {
+	cases = 1 + rng.IntN(int(s*4)+1)
+	if rng.IntN(10) == 0 {
 		cases = 0 // enforcement not yet "cleared to zero"
 	}
 	for range cases {
@@ -365,7 +454,12 @@ func demoQuotas(reg *sources.Registry, year int, rng *rand.Rand) (demoFile, erro
 	f.SetCellValue(sh, "B1", "年度")
 	f.SetCellValue(sh, "C1", "死亡控制指标(人)")
 	for i, u := range reg.Units {
-		q := int(unitScale(&u)*1.5) + rng.IntN(2) - 1
+		// Departments answer for every accident of their industries across
+		// the district; towns and parks for their own ground.
+		q := 1 + int(unitScale(&u)*2) + rng.IntN(2)
+		if u.Kind == sources.KindDepartment {
+			q = 2 + len(u.Industries)*4 + rng.IntN(3)
+		}
 		f.SetCellValue(sh, sources.CellRef(1, i+2), u.Name)
 		f.SetCellValue(sh, sources.CellRef(2, i+2), year)
 		f.SetCellValue(sh, sources.CellRef(3, i+2), max(q, 0))
@@ -441,6 +535,32 @@ func resetDemoHome(home string) error {
 // Text is the closing summary, in Chinese.
 func (s *DemoSummary) Text() string {
 	abs, _ := filepath.Abs(s.Home)
-	return fmt.Sprintf("演示工作区：%s\n生成并导入 %d 个文件（2021—2022 年执法月报、事故台账、控制指标、十条措施评估），共 %d 行数据；拒收 %d 个。\n历史数据在 store/（Parquet），原始文件在 archive/，导入记录在 journal.jsonl。\n",
-		abs, s.Imported, s.Rows, s.Rejected)
+	var b strings.Builder
+	fmt.Fprintf(&b, "演示工作区：%s（用时 %.1f 秒）\n", abs, s.Elapsed.Seconds())
+	fmt.Fprintf(&b, "导入 %d 个文件（2021—2022 年执法月报、事故台账、控制指标、十条措施评估），共 %d 行数据；拒收 %d 个。\n", s.Imported, s.Rows, s.Rejected)
+	fmt.Fprintf(&b, "生成月度通报 %d 期、季度评估 %d 期（Excel 和 PDF），在 reports/ 下。\n", s.Bulletins, s.Scorecards)
+	if s.Correction != nil {
+		fmt.Fprintf(&b, "补报数据后生成更正版：%s 第%d版。\n", s.Correction.Period, s.Correction.Version)
+	}
+	if r := s.Latest; r != nil {
+		fmt.Fprintf(&b, "%s 末位通报：", r.Period)
+		if len(r.LastPlace) == 0 {
+			b.WriteString("无\n")
+		} else {
+			var parts []string
+			for _, l := range r.LastPlace {
+				p := l.Unit + "（" + strings.Join(l.Reasons, "、")
+				if l.Interview {
+					p += fmt.Sprintf("，连续%d个月，建议约谈", l.ConsecutiveMonths)
+				}
+				parts = append(parts, p+"）")
+			}
+			b.WriteString(strings.Join(parts, "；") + "\n")
+		}
+		if len(r.Enforcement) > 0 {
+			fmt.Fprintf(&b, "最新通报：reports/%s/\n", r.Period)
+		}
+	}
+	b.WriteString("历史数据在 store/（Parquet），原始文件在 archive/，导入记录在 journal.jsonl。\n")
+	return b.String()
 }
