@@ -807,7 +807,7 @@ func (p *parser) checkTotals(r Row) {
 				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计不是有效的数字")
 				continue
 			}
-			d := decimalsShown(v)
+			d := p.shownDecimals(r, col, v)
 			if roundScaled(t, MoneyScale-min(d, MoneyScale)) != roundScaled(sum*pow10(MoneyScale), MoneyScale-min(d, MoneyScale)) {
 				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%d）不一致", sum)
 			}
@@ -819,7 +819,7 @@ func (p *parser) checkTotals(r Row) {
 			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计不是有效的数字")
 			continue
 		}
-		d := decimalsShown(v)
+		d := p.shownDecimals(r, col, v)
 		if fromYuan {
 			d += 4
 		}
@@ -834,6 +834,17 @@ func (p *parser) checkTotals(r Row) {
 	}
 	p.sums = map[string]int64{}
 	p.badCols = map[string]bool{}
+}
+
+// shownDecimals is the precision a totals cell shows: its number format's
+// decimals when the reader knows the format, else the decimals written.
+func (p *parser) shownDecimals(r Row, col int, v string) int {
+	if c, ok := r.Cell(col); ok {
+		if d, ok := decimalsOfFormat(c.NumFmt); ok {
+			return d
+		}
+	}
+	return decimalsShown(v)
 }
 
 // roundScaled rounds a scaled integer half away from zero, dropping the last

@@ -65,6 +65,24 @@ func openXLSX(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 	if !hasWorkbook {
 		return nil, refuse("不是有效的 .xlsx 文件（缺少 xl/workbook.xml）")
 	}
+	if !useExcelize {
+		fw, err := openFast(zr, lim)
+		if err == nil {
+			return fw, nil
+		}
+		if !errors.Is(err, errFastUnsupported) {
+			return nil, err
+		}
+		// Parts the fast reader cannot locate: excelize reads the file.
+	}
+	return openExcelize(r, size, lim)
+}
+
+// useExcelize forces the excelize reader (the differential tests set it).
+var useExcelize = false
+
+// openExcelize opens a workbook with excelize's streaming reader.
+func openExcelize(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
 		UnzipSizeLimit:    lim.uncompressedBytes(),
 		UnzipXMLSizeLimit: min(16<<20, lim.uncompressedBytes()), // larger sheets spill to a temp file: memory stays flat

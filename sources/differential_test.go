@@ -1,0 +1,188 @@
+package sources
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// readAll reads every sheet's non-empty rows as "row: col=value …" lines.
+func readAll(t testing.TB, data []byte, excelizeReader bool) ([]string, error) {
+	prev := useExcelize
+	useExcelize = excelizeReader
+	defer func() { useExcelize = prev }()
+	wb, err := OpenWorkbook("x.xlsx", bytes.NewReader(data), int64(len(data)), DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	defer wb.Close()
+	if _, isFast := wb.(*fastWorkbook); isFast == excelizeReader {
+		t.Fatalf("wrong reader: fast=%v", isFast)
+	}
+	var out []string
+	for _, sheet := range wb.Sheets() {
+		rs, err := wb.Rows(context.Background(), sheet)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			row, err := rs.Next(context.Background())
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				rs.Close()
+				return nil, err
+			}
+			if len(row.Cells) == 0 {
+				continue
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s!%d:", sheet, row.Num)
+			for _, c := range row.Cells {
+				fmt.Fprintf(&b, " %s=%q", ColumnName(c.Col), c.Value)
+			}
+			out = append(out, b.String())
+		}
+		rs.Close()
+	}
+	return out, nil
+}
+
+func compareReaders(t *testing.T, name string, data []byte) {
+	t.Helper()
+	slow, err1 := readAll(t, data, true)
+	fast, err2 := readAll(t, data, false)
+	if (err1 != nil) != (err2 != nil) {
+		t.Fatalf("%s: excelize error %v, fast error %v", name, err1, err2)
+	}
+	if strings.Join(slow, "\n") != strings.Join(fast, "\n") {
+		for i := 0; i < max(len(slow), len(fast)); i++ {
+			var a, b string
+			if i < len(slow) {
+				a = slow[i]
+			}
+			if i < len(fast) {
+				b = fast[i]
+			}
+			if a != b {
+				t.Fatalf("%s differs at row %d:\nexcelize %s\nfast     %s", name, i, a, b)
+			}
+		}
+	}
+}
+
+// TestReadersAgree reads every .xlsx of testdata/ and the samples with both
+// readers and compares them cell for cell.
+func TestReadersAgree(t *testing.T) {
+	var files []string
+	filepath.Walk("..", func(p string, info os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(p, ".xlsx") && strings.Contains(p, "testdata") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	samples, _ := filepath.Glob(filepath.Join(samplesDir, "*.xlsx"))
+	files = append(files, samples...)
+	if len(files) < 14 {
+		t.Fatalf("only %d workbooks found", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) { compareReaders(t, f, data) })
+	}
+	// Workbooks with shared strings, rich text, formulas, booleans, errors,
+	// entities and dates, as spreadsheet programs write them.
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "单位 & <名称>")
+	f.SetCellValue("Sheet1", "B1", 3.25)
+	f.SetCellValue("Sheet1", "C1", true)
+	f.SetCellFormula("Sheet1", "D1", "B1*2")
+	f.SetCellRichText("Sheet1", "E1", []excelize.RichTextRun{{Text: "罚款"}, {Text: "(万元)", Font: &excelize.Font{Bold: true}}})
+	f.SetCellValue("Sheet1", "A3", "  spaced  ")
+	f.SetCellValue("Sheet1", "Z3", -1.5e-7)
+	f.SetCellStr("Sheet1", "B3", "=not a formula")
+	style, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	f.SetCellValue("Sheet1", "C3", 44625)
+	f.SetCellStyle("Sheet1", "C3", "C3", style)
+	f.NewSheet("隐藏")
+	f.SetCellValue("隐藏", "A1", "x")
+	f.SetSheetVisible("隐藏", false)
+	var buf bytes.Buffer
+	f.WriteTo(&buf)
+	compareReaders(t, "generated", buf.Bytes())
+	// The fast reader also knows the formats.
+	prev := useExcelize
+	useExcelize = false
+	defer func() { useExcelize = prev }()
+	wb, err := OpenWorkbook("x.xlsx", bytes.NewReader(buf.Bytes()), int64(buf.Len()), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := wb.Rows(context.Background(), "Sheet1")
+	var row Row
+	for row.Num != 3 {
+		if row, err = rs.Next(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, _ := row.Cell(3); !IsDateFormat(c.NumFmt) || c.Value != "44625" {
+		t.Errorf("C3 = %+v, want a date format", c)
+	}
+	if len(wb.Sheets()) != 1 {
+		t.Errorf("hidden sheet listed: %v", wb.Sheets())
+	}
+}
+
+func TestIsDateFormat(t *testing.T) {
+	for code, want := range map[string]bool{"mm-dd-yy": true, "yyyy-mm-dd hh:mm": true, `yyyy"年"m"月"d"日"`: true, "0.00": false,
+		"General": false, `"m"0`: false, "[Red]0.00": false, "#,##0": false, "h:mm:ss": true} {
+		if got := IsDateFormat(code); got != want {
+			t.Errorf("IsDateFormat(%q) = %v", code, got)
+		}
+	}
+	for code, want := range map[string]int{"0.00": 2, "#,##0": 0, "0.0%": 1, "#,##0.000;[Red]-#,##0.000": 3} {
+		if got, ok := decimalsOfFormat(code); !ok || got != want {
+			t.Errorf("decimalsOfFormat(%q) = %d, %v", code, got, ok)
+		}
+	}
+}
+
+// FuzzReadersAgree builds workbooks from fuzzed cells and reads them with
+// both readers: they must agree cell for cell.
+func FuzzReadersAgree(f *testing.F) {
+	f.Add("单位", 3.5, int64(7), "a&b<c>", uint8(3), true)
+	f.Add("", -0.0001, int64(0), "\u3000全角　", uint8(40), false)
+	f.Add("合计\n(万元)", 1e20, int64(-5), "\"quoted\"", uint8(0), true)
+	f.Fuzz(func(t *testing.T, s1 string, num float64, n int64, s2 string, col uint8, shared bool) {
+		if !strings.ContainsRune(s1+s2, '\x00') && len(s1)+len(s2) < 2000 {
+			x := excelize.NewFile()
+			defer x.Close()
+			c := int(col%60) + 1
+			x.SetCellStr("Sheet1", CellRef(c, 1), s1)
+			x.SetCellValue("Sheet1", CellRef(c+1, 1), num)
+			x.SetCellValue("Sheet1", CellRef(1, int(col%9)+2), n)
+			if shared {
+				x.SetCellValue("Sheet1", CellRef(2, 12), s2)
+			} else {
+				x.SetCellStr("Sheet1", CellRef(2, 12), s2)
+			}
+			var buf bytes.Buffer
+			if _, err := x.WriteTo(&buf); err != nil {
+				return
+			}
+			compareReaders(t, "fuzzed", buf.Bytes())
+		}
+	})
+}

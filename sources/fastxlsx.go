@@ -1,0 +1,558 @@
+package sources
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/orisano/gosax"
+)
+
+// errFastUnsupported makes openXLSX fall back to excelize: the fast reader
+// refuses workbooks whose parts it cannot locate through
+// xl/_rels/workbook.xml.rels, and Strict OOXML sheets.
+var errFastUnsupported = errors.New("fast reader: unsupported workbook")
+
+// fastWorkbook reads .xlsx sheets with archive/zip and a SAX pass over the
+// sheet XML (github.com/orisano/gosax): no DOM, no reflection, one pass.
+// excelize's own decoding is the cost of its Rows(); this avoids it.
+type fastWorkbook struct {
+	zr      *zip.Reader
+	limits  Limits
+	sheets  []string
+	targets map[string]*zip.File // sheet name → its XML part
+	sst     []string
+	numFmts []string // by cellXfs index: the number format code ("" general)
+}
+
+type xmlWorkbook struct {
+	Sheets []struct {
+		Name  string `xml:"name,attr"`
+		State string `xml:"state,attr"`
+		RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+	} `xml:"sheets>sheet"`
+}
+
+type xmlRels struct {
+	Rels []struct {
+		ID     string `xml:"Id,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+type xmlStyles struct {
+	NumFmts []struct {
+		ID   int    `xml:"numFmtId,attr"`
+		Code string `xml:"formatCode,attr"`
+	} `xml:"numFmts>numFmt"`
+	CellXfs []struct {
+		NumFmtID int `xml:"numFmtId,attr"`
+	} `xml:"cellXfs>xf"`
+}
+
+// builtinNumFmts are the date and time formats Excel does not write out.
+var builtinNumFmts = map[int]string{
+	14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
+	20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0",
+	1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00", 49: "@",
+	// Chinese locales map these to dates too.
+	27: "yyyy\"年\"m\"月\"", 28: "m\"月\"d\"日\"", 29: "m\"月\"d\"日\"", 30: "m-d-yy", 31: "yyyy\"年\"m\"月\"d\"日\"",
+	32: "h\"时\"mm\"分\"", 33: "h\"时\"mm\"分\"ss\"秒\"", 34: "上午/下午h\"时\"mm\"分\"", 35: "上午/下午h\"时\"mm\"分\"ss\"秒\"",
+	36: "yyyy\"年\"m\"月\"", 50: "yyyy\"年\"m\"月\"", 51: "m\"月\"d\"日\"", 52: "yyyy\"年\"m\"月\"", 53: "m\"月\"d\"日\"",
+	54: "m\"月\"d\"日\"", 55: "上午/下午h\"时\"mm\"分\"", 56: "上午/下午h\"时\"mm\"分\"ss\"秒\"", 57: "yyyy\"年\"m\"月\"", 58: "m\"月\"d\"日\"",
+}
+
+// IsDateFormat reports whether a number format shows a date or time
+// (built-in 14–22, 45–47 and the Chinese ones, or a code with y, m, d, h, s
+// outside quotes and brackets).
+func IsDateFormat(code string) bool {
+	if code == "" || code == "General" || code == "@" {
+		return false
+	}
+	inQuote, inBracket := false, false
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case c == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '\\':
+			i++
+		case c == '[':
+			inBracket = true
+		case c == ']':
+			inBracket = false
+		case inBracket:
+		case strings.IndexByte("ymdhsYMDHS", c) >= 0:
+			return true
+		}
+	}
+	return strings.Contains(code, "年") || strings.Contains(code, "月") || strings.Contains(code, "日") || strings.Contains(code, "时")
+}
+
+func readPart(f *zip.File, max int64, v any) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	data, over, err := readAllLimited(rc, max)
+	if err != nil {
+		return err
+	}
+	if over {
+		return refuse("工作簿部件 %s 超过大小上限", f.Name)
+	}
+	return xml.Unmarshal(data, v)
+}
+
+func openFast(zr *zip.Reader, lim Limits) (*fastWorkbook, error) {
+	files := map[string]*zip.File{}
+	for _, f := range zr.File {
+		files[strings.TrimPrefix(f.Name, "/")] = f
+	}
+	wbPart, relsPart := files["xl/workbook.xml"], files["xl/_rels/workbook.xml.rels"]
+	if wbPart == nil || relsPart == nil {
+		return nil, errFastUnsupported
+	}
+	var wb xmlWorkbook
+	var rels xmlRels
+	if err := readPart(wbPart, 64<<20, &wb); err != nil {
+		return nil, errFastUnsupported
+	}
+	if err := readPart(relsPart, 1<<20, &rels); err != nil {
+		return nil, errFastUnsupported
+	}
+	target := map[string]string{}
+	for _, r := range rels.Rels {
+		t := r.Target
+		if strings.HasPrefix(t, "/") {
+			t = strings.TrimPrefix(t, "/")
+		} else {
+			t = path.Join("xl", t)
+		}
+		target[r.ID] = t
+	}
+	w := &fastWorkbook{zr: zr, limits: lim, targets: map[string]*zip.File{}}
+	for _, s := range wb.Sheets {
+		f := files[target[s.RID]]
+		if f == nil {
+			return nil, errFastUnsupported
+		}
+		if s.State == "hidden" || s.State == "veryHidden" {
+			continue // drop-down lists, not data
+		}
+		w.sheets = append(w.sheets, s.Name)
+		w.targets[s.Name] = f
+	}
+	if f := files["xl/styles.xml"]; f != nil {
+		var st xmlStyles
+		if err := readPart(f, 64<<20, &st); err == nil {
+			custom := map[int]string{}
+			for _, n := range st.NumFmts {
+				custom[n.ID] = n.Code
+			}
+			for _, x := range st.CellXfs {
+				code, ok := custom[x.NumFmtID]
+				if !ok {
+					code = builtinNumFmts[x.NumFmtID]
+				}
+				w.numFmts = append(w.numFmts, code)
+			}
+		}
+	}
+	if f := files["xl/sharedStrings.xml"]; f != nil {
+		if err := w.readSharedStrings(f); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// localName drops a namespace prefix (x:row → row).
+func localName(b []byte) []byte {
+	if i := bytes.IndexByte(b, ':'); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// attrs iterates a start tag's attributes.
+func attrs(tag []byte, fn func(key, value []byte)) error {
+	_, rest := gosax.Name(tag)
+	for len(rest) > 0 {
+		a, r, err := gosax.NextAttribute(rest)
+		if err != nil {
+			return err
+		}
+		if len(a.Key) == 0 {
+			break
+		}
+		v := a.Value
+		if len(v) >= 2 {
+			v = v[1 : len(v)-1]
+		}
+		fn(localName(a.Key), v)
+		rest = r
+	}
+	return nil
+}
+
+func isSelfClosing(tag []byte) bool { return len(tag) >= 2 && tag[len(tag)-2] == '/' }
+
+// limitedPart opens a zip part that may inflate to at most the limit.
+func (w *fastWorkbook) limitedPart(f *zip.File) (io.ReadCloser, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, refuse("文件已损坏，无法读取 %s：%v", f.Name, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{&capReader{r: rc, left: w.limits.uncompressedBytes(), name: f.Name}, rc}, nil
+}
+
+// capReader refuses a part that inflates beyond its budget (zip bombs that
+// lie about their sizes).
+type capReader struct {
+	r    io.Reader
+	left int64
+	name string
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, refuse("%s 解压后超过大小上限，已拒收", c.name)
+	}
+	return n, err
+}
+
+func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
+	rc, err := w.limitedPart(f)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	r := gosax.NewReaderSize(rc, 256<<10)
+	var cur []byte
+	inSI, inT, inRPh := false, false, false
+	for {
+		e, err := r.Event()
+		if err != nil {
+			return refuse("共享字符串表已损坏：%v", reasonErr(err))
+		}
+		switch e.Type() {
+		case gosax.EventEOF:
+			return nil
+		case gosax.EventStart:
+			name, _ := gosax.Name(e.Bytes)
+			switch string(localName(name)) {
+			case "si":
+				inSI, cur = true, cur[:0]
+				if isSelfClosing(e.Bytes) {
+					w.sst = append(w.sst, "")
+					inSI = false
+				}
+			case "t":
+				inT = inSI && !inRPh && !isSelfClosing(e.Bytes)
+			case "rPh":
+				inRPh = true // phonetic runs are not part of the text
+			}
+		case gosax.EventEnd:
+			name, _ := gosax.Name(e.Bytes)
+			switch string(localName(name)) {
+			case "si":
+				w.sst = append(w.sst, string(cur))
+				inSI = false
+			case "t":
+				inT = false
+			case "rPh":
+				inRPh = false
+			}
+		case gosax.EventText, gosax.EventCData:
+			if inT {
+				text := e.Bytes
+				if e.Type() == gosax.EventText {
+					if text, err = gosax.Unescape(text); err != nil {
+						return refuse("共享字符串表已损坏：%v", err)
+					}
+				} else {
+					text = bytes.TrimSuffix(bytes.TrimPrefix(text, []byte("<![CDATA[")), []byte("]]>"))
+				}
+				cur = append(cur, text...)
+				if len(cur) > w.limits.MaxCellChars*4 {
+					return refuse("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
+				}
+			}
+		}
+	}
+}
+
+func reasonErr(err error) string {
+	var rf *refusal
+	if errors.As(err, &rf) {
+		return rf.reason
+	}
+	return err.Error()
+}
+
+func (w *fastWorkbook) Sheets() []string { return w.sheets }
+func (w *fastWorkbook) Close() error     { return nil }
+
+func (w *fastWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error) {
+	f := w.targets[sheet]
+	if f == nil {
+		return nil, refuse("没有工作表「%s」", sheet)
+	}
+	rc, err := w.limitedPart(f)
+	if err != nil {
+		return nil, err
+	}
+	return &fastRows{w: w, rc: rc, r: gosax.NewReaderSize(rc, 256<<10)}, nil
+}
+
+// fastRows streams one sheet's rows.
+type fastRows struct {
+	w      *fastWorkbook
+	rc     io.ReadCloser
+	r      *gosax.Reader
+	rowNum int
+	count  int
+	cells  []Cell
+	text   []byte
+	done   bool
+}
+
+// cellState is the cell being read.
+type cellState struct {
+	col     int
+	typ     string
+	style   int
+	inValue bool // inside <v> or <is><t>
+	value   []byte
+	has     bool
+}
+
+func (s *fastRows) Close() error { return s.rc.Close() }
+
+func (s *fastRows) Next(ctx context.Context) (Row, error) {
+	if s.count%4096 == 0 {
+		if err := ctx.Err(); err != nil {
+			return Row{}, err
+		}
+	}
+	if s.done {
+		return Row{}, io.EOF
+	}
+	s.cells = s.cells[:0]
+	var c cellState
+	inRow, inRPh := false, false
+	nextCol := 1
+	for {
+		e, err := s.r.Event()
+		if err != nil {
+			return Row{}, refuse("工作表数据已损坏：%v", reasonErr(err))
+		}
+		switch e.Type() {
+		case gosax.EventEOF:
+			s.done = true
+			if inRow {
+				return s.emit()
+			}
+			return Row{}, io.EOF
+		case gosax.EventStart:
+			name, _ := gosax.Name(e.Bytes)
+			switch string(localName(name)) {
+			case "row":
+				inRow = true
+				num := 0
+				if err := attrs(e.Bytes, func(k, v []byte) {
+					if string(k) == "r" {
+						num, _ = strconv.Atoi(string(v))
+					}
+				}); err != nil {
+					return Row{}, refuse("工作表数据已损坏：%v", err)
+				}
+				if num <= 0 {
+					num = s.rowNum + 1
+				}
+				s.rowNum = num
+				nextCol = 1
+				if isSelfClosing(e.Bytes) {
+					inRow = false
+					if r, ok, err := s.rowDone(); ok || err != nil {
+						return r, err
+					}
+				}
+			case "c":
+				c = cellState{col: nextCol, style: -1}
+				if err := attrs(e.Bytes, func(k, v []byte) {
+					switch string(k) {
+					case "r":
+						if col := colOfRef(v); col > 0 {
+							c.col = col
+						}
+					case "t":
+						c.typ = string(v)
+					case "s":
+						c.style, _ = strconv.Atoi(string(v))
+					}
+				}); err != nil {
+					return Row{}, refuse("工作表数据已损坏：%v", err)
+				}
+				nextCol = c.col + 1
+				if isSelfClosing(e.Bytes) {
+					c = cellState{}
+				}
+			case "v":
+				c.inValue, c.has = !isSelfClosing(e.Bytes), true
+			case "t":
+				if c.typ == "inlineStr" && !inRPh {
+					c.inValue, c.has = !isSelfClosing(e.Bytes), true
+				}
+			case "rPh":
+				inRPh = true
+			}
+		case gosax.EventEnd:
+			name, _ := gosax.Name(e.Bytes)
+			switch string(localName(name)) {
+			case "v", "t":
+				c.inValue = false
+			case "rPh":
+				inRPh = false
+			case "c":
+				if err := s.addCell(&c); err != nil {
+					return Row{}, err
+				}
+				c = cellState{}
+			case "row":
+				inRow = false
+				if r, ok, err := s.rowDone(); ok || err != nil {
+					return r, err
+				}
+			case "sheetData":
+				s.done = true
+				return Row{}, io.EOF
+			}
+		case gosax.EventText, gosax.EventCData:
+			if c.inValue {
+				text := e.Bytes
+				if e.Type() == gosax.EventText {
+					if text, err = gosax.Unescape(text); err != nil {
+						return Row{}, refuse("工作表数据已损坏：%v", err)
+					}
+				} else {
+					text = bytes.TrimSuffix(bytes.TrimPrefix(text, []byte("<![CDATA[")), []byte("]]>"))
+				}
+				c.value = append(c.value, text...)
+			}
+		}
+	}
+}
+
+// rowDone returns the finished row; rows without any cell are returned too
+// (as empty rows), like excelize does, so row numbers line up.
+func (s *fastRows) rowDone() (Row, bool, error) {
+	s.count++
+	if s.count > s.w.limits.MaxRows {
+		return Row{}, true, refuse("行数超过上限 %d 行，已拒收", s.w.limits.MaxRows)
+	}
+	r, err := s.emit()
+	return r, true, err
+}
+
+func (s *fastRows) emit() (Row, error) {
+	return Row{Num: s.rowNum, Cells: s.cells}, nil
+}
+
+// addCell resolves a finished cell's value by its type.
+func (s *fastRows) addCell(c *cellState) error {
+	if !c.has {
+		return nil
+	}
+	v := ""
+	switch c.typ {
+	case "s":
+		i, err := strconv.Atoi(string(c.value))
+		if err != nil || i < 0 || i >= len(s.w.sst) {
+			return refuse("工作表数据已损坏：共享字符串序号 %q 无效", c.value)
+		}
+		v = s.w.sst[i]
+	default: // n, str (cached formula text), inlineStr, b (0/1), e (#N/A), d (ISO date)
+		v = string(c.value)
+	}
+	if v == "" {
+		return nil
+	}
+	if len(v) > s.w.limits.MaxCellChars*4 {
+		return refuse("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
+	}
+	cell := Cell{Col: c.col, Value: v}
+	if c.style >= 0 && c.style < len(s.w.numFmts) {
+		cell.NumFmt = s.w.numFmts[c.style]
+	}
+	// Cells come in column order; a writer that breaks the order (or repeats
+	// a cell) is tolerated: the cell goes in its place, the later one wins.
+	i := len(s.cells)
+	for i > 0 && s.cells[i-1].Col >= cell.Col {
+		i--
+	}
+	if i < len(s.cells) && s.cells[i].Col == cell.Col {
+		s.cells[i] = cell
+		return nil
+	}
+	s.cells = append(s.cells, Cell{})
+	copy(s.cells[i+1:], s.cells[i:])
+	s.cells[i] = cell
+	return nil
+}
+
+// colOfRef reads the column of a reference like "AB12".
+func colOfRef(ref []byte) int {
+	col := 0
+	for _, ch := range ref {
+		switch {
+		case ch >= 'A' && ch <= 'Z':
+			col = col*26 + int(ch-'A'+1)
+		case ch >= 'a' && ch <= 'z':
+			col = col*26 + int(ch-'a'+1)
+		default:
+			return col
+		}
+		if col > 16384 {
+			return 0
+		}
+	}
+	return col
+}
+
+// decimalsOfFormat counts the decimals a number format shows ("0.00" → 2,
+// "#,##0" → 0); ok is false for General and formats it cannot tell.
+func decimalsOfFormat(code string) (int, bool) {
+	if code == "" || code == "General" || IsDateFormat(code) {
+		return 0, false
+	}
+	if i := strings.IndexByte(code, ';'); i >= 0 {
+		code = code[:i]
+	}
+	dot := strings.IndexByte(code, '.')
+	if dot < 0 {
+		return 0, strings.ContainsAny(code, "0#")
+	}
+	n := 0
+	for _, ch := range code[dot+1:] {
+		if ch != '0' && ch != '#' {
+			break
+		}
+		n++
+	}
+	return n, true
+}
