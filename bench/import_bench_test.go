@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"tongbao/pipeline"
+	"tongbao/sources"
 )
 
 // peakHeap samples the heap live at the last GC every 5 ms while it runs,
@@ -75,28 +78,45 @@ func peakRSSMB() float64 {
 	return 0
 }
 
-var sizes = []int{20_000, 100_000}
+// sizes of the generated files; BENCH_SIZES=100000 narrows a run.
+var sizes = func() []int {
+	if v := os.Getenv("BENCH_SIZES"); v != "" {
+		var out []int
+		for _, f := range strings.Split(v, ",") {
+			var n int
+			fmt.Sscan(f, &n)
+			out = append(out, n)
+		}
+		return out
+	}
+	return []int{100_000, 1_000_000}
+}()
 
-// inputs are generated once per size in a cache folder.
-func input(b *testing.B, rows int) string {
+// input generates a file once per size and kind in a cache folder.
+func input(b *testing.B, rows int, ext string) string {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), "tongbao-bench")
 	os.MkdirAll(dir, 0o755)
-	path := filepath.Join(dir, fmt.Sprintf("case-level-%d.xlsx", rows))
+	path := filepath.Join(dir, fmt.Sprintf("执法案件明细_2022年3月_%d%s", rows, ext))
 	if _, err := os.Stat(path); err != nil {
-		if err := WriteCaseLevelXLSX(path, rows, 1); err != nil {
+		var err error
+		if ext == ".csv" {
+			err = WriteCaseLevelCSV(path, rows, sources.Month{Year: 2022, Month: 3}, 1)
+		} else {
+			err = WriteCaseLevelXLSX(path, rows, 1)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 	}
 	return path
 }
 
-// BenchmarkImportXLSX is a full import (parse, validate, Parquet, catalog)
-// of a case-level enforcement file into a fresh workspace.
-func BenchmarkImportXLSX(b *testing.B) {
+// importBench is a full import into a fresh workspace.
+func importBench(b *testing.B, ext string) {
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			path := input(b, n)
+			path := input(b, n, ext)
 			var peak, rss float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -121,12 +141,48 @@ func BenchmarkImportXLSX(b *testing.B) {
 	}
 }
 
+// BenchmarkImportCSV is a full import of the same rows as a UTF-8 CSV.
+func BenchmarkImportCSV(b *testing.B) { importBench(b, ".csv") }
+
+// BenchmarkInflateOnly only inflates the sheet XML: the floor of any reader.
+func BenchmarkInflateOnly(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			path := input(b, n, ".xlsx")
+			for i := 0; i < b.N; i++ {
+				zr, err := zip.OpenReader(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var total int64
+				for _, f := range zr.File {
+					if strings.HasPrefix(f.Name, "xl/worksheets/") {
+						rc, _ := f.Open()
+						m, _ := io.Copy(io.Discard, rc)
+						rc.Close()
+						total += m
+					}
+				}
+				zr.Close()
+				if total == 0 {
+					b.Fatal("no sheet")
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkImportXLSX is a full import (parse, validate, Parquet, catalog)
+// of a case-level enforcement workbook into a fresh workspace.
+func BenchmarkImportXLSX(b *testing.B) { importBench(b, ".xlsx") }
+
 // BenchmarkExcelizeRows is the bare excelize Rows() pass over the same file:
 // the floor of what reading through excelize costs.
 func BenchmarkExcelizeRows(b *testing.B) {
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			path := input(b, n)
+			path := input(b, n, ".xlsx")
 			var peak, rss float64
 			for i := 0; i < b.N; i++ {
 				p := startPeak()

@@ -65,7 +65,7 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 					SHA256: p.SHA256, ImportedAt: p.ImportedAt, Rows: p.Rows, Warnings: p.Warnings})
 			}
 		}
-		*scans[ds] = w.scanPartitions(parts, alloc)
+		*scans[ds] = w.scanPartitions(parts, scoring.Columns(ds), alloc)
 	}
 	for _, p := range cat.Live(sources.Enforcement) {
 		if facts.FirstEnforcement == "" || p.Period < facts.FirstEnforcement {
@@ -81,10 +81,10 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 }
 
 // scanPartitions reads partitions batch by batch, dropping superseded units.
-func (w *Workspace) scanPartitions(parts []*Partition, alloc memory.Allocator) scoring.Scan {
+func (w *Workspace) scanPartitions(parts []*Partition, columns []string, alloc memory.Allocator) scoring.Scan {
 	return func(ctx context.Context, fn func(arrow.Record) error) error {
 		for _, p := range parts {
-			if err := w.scanPartition(ctx, p, alloc, fn); err != nil {
+			if err := w.scanPartition(ctx, p, columns, alloc, fn); err != nil {
 				return err
 			}
 		}
@@ -92,7 +92,7 @@ func (w *Workspace) scanPartitions(parts []*Partition, alloc memory.Allocator) s
 	}
 }
 
-func (w *Workspace) scanPartition(ctx context.Context, p *Partition, alloc memory.Allocator, fn func(arrow.Record) error) error {
+func (w *Workspace) scanPartition(ctx context.Context, p *Partition, columns []string, alloc memory.Allocator, fn func(arrow.Record) error) error {
 	path := w.path(p.Path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -108,7 +108,20 @@ func (w *Workspace) scanPartition(ctx context.Context, p *Partition, alloc memor
 	if err != nil {
 		return fmt.Errorf("read partition %q: %w", path, err)
 	}
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	// Decode only the columns asked for (nil: all).
+	var indices []int
+	if columns != nil {
+		schema, err := fr.Schema()
+		if err != nil {
+			return fmt.Errorf("read partition %q: %w", path, err)
+		}
+		for _, c := range columns {
+			if idx := schema.FieldIndices(c); len(idx) > 0 {
+				indices = append(indices, idx[0])
+			}
+		}
+	}
+	rr, err := fr.GetRecordReader(ctx, indices, nil)
 	if err != nil {
 		return fmt.Errorf("read partition %q: %w", path, err)
 	}

@@ -192,3 +192,23 @@ func (d *Data) addAssessments(rec arrow.Record) error {
 	}
 	return nil
 }
+
+// Columns lists the stored columns Collect reads per dataset, so the store
+// decodes nothing else (unit names as written, source rows …).
+func Columns(dataset string) []string {
+	switch dataset {
+	case sources.Enforcement:
+		return []string{"unit", "period", "inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "fines", "suspensions", "closures", "transfers"}
+	case sources.Accidents:
+		return []string{"date", "has_time", "period", "territory", "department", "industry", "enterprise", "type", "deaths", "missing", "serious_injuries", "injuries", "loss", "level"}
+	case sources.Quotas:
+		return []string{"unit", "period", "quota"}
+	case sources.Assessments:
+		cols := []string{"unit", "period", "deductions", "bonus"}
+		for n := 1; n <= 10; n++ {
+			cols = append(cols, sources.ItemColumn(n))
+		}
+		return cols
+	}
+	return nil
+}

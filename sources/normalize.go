@@ -65,6 +65,10 @@ func NormalizeHeader(s string) (name, unit string) {
 // isNotesRow reports a row whose cells are all notes of the form label:value
 // (填报单位:区安委办, 填报日期:2022年4月3日); such a row is never header, title or data.
 func isNotesRow(r Row) bool {
+	// Cheap test first: a notes row's first cell has a colon.
+	if len(r.Cells) == 0 || !strings.ContainsAny(r.Cells[0].Value, ":：") {
+		return false
+	}
 	n := 0
 	for _, c := range r.Cells {
 		v := trimSpace(narrow(c.Value))
@@ -82,6 +86,9 @@ func isNotesRow(r Row) bool {
 
 // isTotalsLabel recognises 合计/总计 (totals) and 小计 (subtotal) labels.
 func totalsKind(v string) string {
+	if !strings.Contains(v, "计") {
+		return "" // every label below contains 计: skip the folding
+	}
 	v = normalizeName(v)
 	switch {
 	case v == "合计" || v == "总计" || v == "全区合计" || v == "总合计":

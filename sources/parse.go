@@ -75,7 +75,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		opts.Registry = DefaultRegistry()
 	}
 	p := &parser{opts: opts, is: &issues{file: baseName(name)}, fileName: baseName(name), sink: sink,
-		units: map[string]map[string]struct{}{}, seen: map[string]int{}, rowsByPeriod: map[string]int{}}
+		units: map[string]map[string]struct{}{}, seen: map[string]int{}, rowsByPeriod: map[string]int{}, resolved: map[string]*Unit{}}
 	defer func() {
 		if p.batch != nil {
 			p.batch.release()
@@ -110,6 +110,7 @@ type parser struct {
 	dataRows     int
 	rowsInSheet  int
 	fatal        bool
+	resolved     map[string]*Unit // unit names as written → registry unit (nil: unknown)
 	assess       *assessAgg
 
 	// per sheet
@@ -500,12 +501,23 @@ func (p *parser) finish() error {
 	return p.batch.flush(p.emptyPeriods)
 }
 
-// setCol fills an output column by name.
-func (p *parser) setStr(col, v string) { p.buf.s[p.ds.Schema.FieldIndices(col)[0]] = v }
-func (p *parser) setNum(col string, v int64) {
-	p.buf.n[p.ds.Schema.FieldIndices(col)[0]] = v
-}
-func (p *parser) setNull(col string) { p.buf.null[p.ds.Schema.FieldIndices(col)[0]] = true }
+// colIndex maps each schema column to its index, once per dataset.
+var colIndex = func() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for name, ds := range datasets {
+		m := map[string]int{}
+		for i, f := range ds.Schema.Fields() {
+			m[f.Name] = i
+		}
+		out[name] = m
+	}
+	return out
+}()
+
+// setStr, setNum and setNull fill an output column by name.
+func (p *parser) setStr(col, v string)       { p.buf.s[colIndex[p.ds.Name][col]] = v }
+func (p *parser) setNum(col string, v int64) { p.buf.n[colIndex[p.ds.Name][col]] = v }
+func (p *parser) setNull(col string)         { p.buf.null[colIndex[p.ds.Name][col]] = true }
 
 func (p *parser) setSource(r Row) {
 	p.setStr("source_sheet", p.sheet)
@@ -583,7 +595,15 @@ func (p *parser) unit(r Row, field string, kinds ...string) (*Unit, string, bool
 		p.is.errorf(p.sheet, r.Num, col, label, "", "单位名称不能为空")
 		return nil, "", false
 	}
-	u, ok := p.opts.Registry.Resolve(v)
+	u, ok := p.resolved[v]
+	if !ok {
+		u, ok = p.opts.Registry.Resolve(v)
+		if len(p.resolved) < 10000 {
+			p.resolved[v] = u // case-level files repeat a few names a million times
+		}
+	} else {
+		ok = u != nil
+	}
 	if !ok {
 		p.is.errorf(p.sheet, r.Num, col, label, v, "%s", p.opts.Registry.unknownUnitRule(v))
 		return nil, v, false
@@ -612,29 +632,33 @@ func (p *parser) duplicate(key string, r Row, col int, label, value, what string
 	return false
 }
 
+// enforcementCounts are the whole-number fields of an enforcement row.
+var enforcementCounts = [...]string{"inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "suspensions", "closures", "transfers"}
+
 func (p *parser) enforcementRow(r Row) error {
 	per, okP := p.rowPeriod(r)
 	u, written, okU := p.unit(r, "unit")
 	ok := okP && okU
-	vals := map[string]int64{}
-	good := map[string]bool{}
-	for _, f := range []string{"inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "suspensions", "closures", "transfers"} {
+	var vals [len(enforcementCounts)]int64
+	var good [len(enforcementCounts)]bool
+	for i, f := range enforcementCounts {
 		n, fine := p.count(r, f)
 		ok = ok && fine
-		vals[f], good[f] = n, fine
+		vals[i], good[i] = n, fine
 		p.setNum(f, n)
 	}
 	fines, fine, _ := p.decimal(r, "fines")
 	ok = ok && fine
 	// Cross-field rules only on readable values: no follow-on errors.
-	if good["major_hazards"] && good["hazards_found"] && vals["major_hazards"] > vals["hazards_found"] {
-		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, FormatScaled(vals["major_hazards"], 0),
-			"重大隐患数不能大于发现隐患数（%d）", vals["hazards_found"])
+	const found, major, fixed = 1, 2, 3 // indexes in enforcementCounts
+	if good[major] && good[found] && vals[major] > vals[found] {
+		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, FormatScaled(vals[major], 0),
+			"重大隐患数不能大于发现隐患数（%d）", vals[found])
 		ok = false
 	}
-	if good["hazards_fixed"] && good["hazards_found"] && vals["hazards_fixed"] > vals["hazards_found"] {
-		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, FormatScaled(vals["hazards_fixed"], 0),
-			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals["hazards_found"])
+	if good[fixed] && good[found] && vals[fixed] > vals[found] {
+		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, FormatScaled(vals[fixed], 0),
+			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals[found])
 	}
 	if okP && okU && !p.h.caseLevel && p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
 		return nil
