@@ -251,18 +251,28 @@ type openPartition struct {
 }
 
 // partitionWriter is the sink of an import: one Parquet file per period,
-// written under a temporary name until the whole file proved valid.
+// written under a temporary name until the whole file proved valid. The
+// Parquet encoding runs on its own goroutine, beside parsing.
 type partitionWriter struct {
 	ws     *Workspace
 	sha    string
 	dryRun bool
 	open   map[string]*openPartition
 	ds     string
+
+	jobs chan partitionJob
+	done chan struct{}
+	err  error // first write error, read after done
 }
 
-// writerProps: Snappy, since zstd sets up an encoder per column chunk
-// (measured at 17 % of a CSV import); dictionaries keep unit names small.
+type partitionJob struct {
+	period string
+	rec    arrow.Record
+}
+
 func writerProps() *parquet.WriterProperties {
+	// Snappy, since zstd sets up an encoder per column chunk (measured at
+	// 17 % of a CSV import); dictionaries keep unit names small.
 	return parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDictionaryDefault(true))
 }
 
@@ -270,6 +280,37 @@ func (pw *partitionWriter) sink(period string, rec arrow.Record) error {
 	if pw.dryRun {
 		return nil
 	}
+	if pw.jobs == nil {
+		pw.jobs, pw.done = make(chan partitionJob, 2), make(chan struct{})
+		go pw.loop()
+	}
+	select {
+	case <-pw.done:
+		return pw.err // the writer stopped on an error
+	default:
+	}
+	rec.Retain()
+	select {
+	case pw.jobs <- partitionJob{period, rec}:
+		return nil
+	case <-pw.done:
+		rec.Release()
+		return pw.err
+	}
+}
+
+// loop writes batches until the channel closes or a write fails.
+func (pw *partitionWriter) loop() {
+	defer close(pw.done)
+	for j := range pw.jobs {
+		if pw.err == nil {
+			pw.err = pw.write(j.period, j.rec)
+		}
+		j.rec.Release()
+	}
+}
+
+func (pw *partitionWriter) write(period string, rec arrow.Record) error {
 	op := pw.open[period]
 	if op == nil {
 		ds := datasetOf(rec.Schema())
@@ -294,6 +335,17 @@ func (pw *partitionWriter) sink(period string, rec arrow.Record) error {
 	return nil
 }
 
+// wait lets the writer goroutine finish what was sent.
+func (pw *partitionWriter) wait() error {
+	if pw.jobs == nil {
+		return nil
+	}
+	close(pw.jobs)
+	<-pw.done
+	pw.jobs = nil
+	return pw.err
+}
+
 // datasetOf finds the dataset of a schema.
 func datasetOf(s *arrow.Schema) string {
 	for _, n := range sources.DatasetNames {
@@ -305,6 +357,9 @@ func datasetOf(s *arrow.Schema) string {
 }
 
 func (pw *partitionWriter) commit(res *sources.Result) error {
+	if err := pw.wait(); err != nil {
+		return err
+	}
 	periods := make([]string, 0, len(pw.open))
 	for p := range pw.open {
 		periods = append(periods, p)
@@ -328,6 +383,7 @@ func (pw *partitionWriter) commit(res *sources.Result) error {
 }
 
 func (pw *partitionWriter) abort() {
+	pw.wait()
 	for _, op := range pw.open {
 		op.w.Close()
 		op.file.Abort()

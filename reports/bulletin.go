@@ -302,29 +302,7 @@ func WriteBulletinPDF(w io.Writer, r *scoring.MonthReport, info DocInfo) error {
 	if err != nil {
 		return err
 	}
-	d.masthead(info.Organ)
-	if info.Version > 1 {
-		title = "【更正】" + title
-	}
-	d.centered(RoleTitle, title, titlePt, 11.5, [3]int{0, 0, 0})
-	d.skip(0.5)
-	d.paragraph(RoleBody, "各镇街、平台，区安委会各成员单位：", 0, false)
-	paras := BulletinParagraphs(r, info)
-	for i, p := range paras {
-		switch p.Kind {
-		case ParaHeading1:
-			d.heading1(p.Text)
-		case ParaHeading2:
-			d.heading2(p.Text)
-		default:
-			if i == len(paras)-1 {
-				d.bodyKeepWith(p.Text, 3) // with the signature
-			} else {
-				d.body(p.Text)
-			}
-		}
-	}
-	d.signature(info.Organ, chineseDate(info.Issued))
+	d.letter(info, title, BulletinParagraphs(r, info))
 
 	// Attachments: the tables and charts, each table repeating its header.
 	d.newPage()
@@ -426,4 +404,32 @@ func lastPlaceSet(r *scoring.MonthReport) map[string]bool {
 		out[l.Unit] = true
 	}
 	return out
+}
+
+// letter sets the first part of an official document: the red mark, the
+// title (【更正】 for a correction), the addressees, the text, and the
+// issuer with the date kept together with the last paragraph.
+func (d *officialDoc) letter(info DocInfo, title string, paras []Para) {
+	d.masthead(info.Organ)
+	if info.Version > 1 {
+		title = "【更正】" + title
+	}
+	d.centered(RoleTitle, title, titlePt, 11.5, [3]int{0, 0, 0})
+	d.skip(0.5)
+	d.paragraph(RoleBody, "各镇街、平台，区安委会各成员单位：", 0, false)
+	for i, p := range paras {
+		switch p.Kind {
+		case ParaHeading1:
+			d.heading1(p.Text)
+		case ParaHeading2:
+			d.heading2(p.Text)
+		default:
+			if i == len(paras)-1 {
+				d.bodyKeepWith(p.Text, 3) // with the signature
+			} else {
+				d.body(p.Text)
+			}
+		}
+	}
+	d.signature(info.Organ, chineseDate(info.Issued))
 }

@@ -113,29 +113,7 @@ func WriteScorecardPDF(w io.Writer, r *scoring.QuarterReport, prev *scoring.Quar
 	if err != nil {
 		return err
 	}
-	d.masthead(info.Organ)
-	if info.Version > 1 {
-		title = "【更正】" + title
-	}
-	d.centered(RoleTitle, title, titlePt, 11.5, [3]int{0, 0, 0})
-	d.skip(0.5)
-	d.paragraph(RoleBody, "各镇街、平台，区安委会各成员单位：", 0, false)
-	paras := ScorecardParagraphs(r, prev, info)
-	for i, p := range paras {
-		switch p.Kind {
-		case ParaHeading1:
-			d.heading1(p.Text)
-		case ParaHeading2:
-			d.heading2(p.Text)
-		default:
-			if i == len(paras)-1 {
-				d.bodyKeepWith(p.Text, 3) // with the signature
-			} else {
-				d.body(p.Text)
-			}
-		}
-	}
-	d.signature(info.Organ, chineseDate(info.Issued))
+	d.letter(info, title, ScorecardParagraphs(r, prev, info))
 	prevT := previousTotals(prev)
 	d.newPage()
 	for _, g := range []string{sources.GroupTownsPlatforms, sources.GroupDepartments} {

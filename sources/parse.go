@@ -220,11 +220,12 @@ func (p *parser) candidates() []*Dataset {
 
 // parseSheet reads one sheet; ok is false when it has no header of ours.
 func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, candidates []*Dataset) (ok bool, partial *header, err error) {
-	rs, err := wb.Rows(ctx, sheet)
+	raw, err := wb.Rows(ctx, sheet)
 	if err != nil {
 		p.fail(sheet, err)
 		return false, nil, nil
 	}
+	rs := prefetch(ctx, raw)
 	defer rs.Close()
 	var head []Row
 	eof := false
