@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -37,6 +38,9 @@ type Partition struct {
 	// Per-unit supersession: these units' rows were replaced by a newer file.
 	SupersededUnits []UnitSupersession `json:"superseded_units,omitempty"`
 	Warnings        []string           `json:"warnings,omitempty"`
+	// Sums are the enforcement totals per unit of this partition's rows,
+	// computed over the Arrow arrays as they were written.
+	Sums map[string]scoring.EnforcementTotals `json:"sums,omitempty"`
 }
 
 // UnitSupersession records that a newer file replaced one unit's rows.

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"tongbao/reports"
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -163,6 +164,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 			Dataset: res.Dataset, Period: ps.Period, SHA256: o.SHA256, File: name,
 			Path: filepath.ToSlash(partitionPath(res.Dataset, ps.Period, o.SHA256)), Rows: ps.Rows, Units: ps.Units,
 			CaseLevel: res.CaseLevel, ImportedAt: now, Status: StatusLive, Warnings: warningsFor(res, ps.Period, warnings),
+			Sums: parts.sumsOf(ps.Period),
 		})
 	}
 	o.Superseded = cat.add(newParts, now)
@@ -263,6 +265,7 @@ type partitionWriter struct {
 	jobs chan partitionJob
 	done chan struct{}
 	err  error // first write error, read after done
+	sums map[string]map[string]*scoring.EnforcementTotals
 }
 
 type partitionJob struct {
@@ -332,6 +335,12 @@ func (pw *partitionWriter) write(period string, rec arrow.Record) error {
 	if err := op.w.Write(rec); err != nil {
 		return fmt.Errorf("write partition %s: %w", period, err)
 	}
+	if pw.ds == sources.Enforcement {
+		if pw.sums == nil {
+			pw.sums = map[string]map[string]*scoring.EnforcementTotals{}
+		}
+		scoring.SumEnforcement(pw.sums, rec)
+	}
 	return nil
 }
 
@@ -380,6 +389,18 @@ func (pw *partitionWriter) commit(res *sources.Result) error {
 		}
 	}
 	return nil
+}
+
+// sumsOf returns a period's enforcement totals per unit (nil for other datasets).
+func (pw *partitionWriter) sumsOf(period string) map[string]scoring.EnforcementTotals {
+	if pw.sums[period] == nil {
+		return nil
+	}
+	out := map[string]scoring.EnforcementTotals{}
+	for u, t := range pw.sums[period] {
+		out[u] = *t
+	}
+	return out
 }
 
 func (pw *partitionWriter) abort() {

@@ -67,6 +67,7 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 		}
 		*scans[ds] = w.scanPartitions(parts, scoring.Columns(ds), alloc)
 	}
+	facts.EnforcementSums = liveSums(cat, inRange[sources.Enforcement])
 	for _, p := range cat.Live(sources.Enforcement) {
 		if facts.FirstEnforcement == "" || p.Period < facts.FirstEnforcement {
 			facts.FirstEnforcement = p.Period
@@ -174,4 +175,35 @@ func dropUnits(ctx context.Context, rec arrow.Record, gone map[string]bool, allo
 	defer mask.Release()
 	ctx = compute.WithAllocator(ctx, alloc)
 	return compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+}
+
+// liveSums merges the enforcement sums kept with the live partitions of the
+// range, leaving out superseded units; nil when a partition has none (it
+// was written before sums were kept), so the rows are scanned instead.
+func liveSums(cat *Catalog, inRange func(string) bool) map[string]map[string]scoring.EnforcementTotals {
+	out := map[string]map[string]scoring.EnforcementTotals{}
+	for _, p := range cat.Live(sources.Enforcement) {
+		if !inRange(p.Period) {
+			continue
+		}
+		if p.Sums == nil && p.Rows > 0 {
+			return nil
+		}
+		live := map[string]bool{}
+		for _, u := range p.LiveUnits() {
+			live[u] = true
+		}
+		if out[p.Period] == nil {
+			out[p.Period] = map[string]scoring.EnforcementTotals{}
+		}
+		for u, t := range p.Sums {
+			if !live[u] {
+				continue
+			}
+			sum := out[p.Period][u]
+			sum.Add(t)
+			out[p.Period][u] = sum
+		}
+	}
+	return out
 }

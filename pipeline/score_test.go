@@ -7,8 +7,10 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"reflect"
 	"testing"
 
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -79,5 +81,47 @@ func TestScoreWithoutData(t *testing.T) {
 	r, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
 	if err != nil || r.EnforcementEvaluated || len(r.Enforcement) != 0 || r.Accidents.Month.Count != 4 {
 		t.Fatalf("accidents only: %v %+v", err, r)
+	}
+}
+
+// TestSumsAgreeWithRows: the sums kept with the partitions give the same
+// totals as scanning the rows, superseded units left out.
+func TestSumsAgreeWithRows(t *testing.T) {
+	ws := samplesWorkspace(t)
+	corrected := writeXLSX(t, t.TempDir(), "部门执法检查月报_2022年3月_更正.xlsx", [][]any{
+		{"月份", "单位名称", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"2022-03", "区应急局", 40, 22, 1, 20, 9, 20.5},
+	})
+	importOne(t, ws, corrected, ImportOptions{})
+	importOne(t, ws, "../testdata/import/case-level/执法案件明细_2022年4月.xlsx", ImportOptions{})
+	ctx := context.Background()
+	facts, err := ws.LoadFacts(ctx, sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 12}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if facts.EnforcementSums == nil {
+		t.Fatal("no sums kept with the partitions")
+	}
+	fromSums, err := scoring.Collect(ctx, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts.EnforcementSums = nil
+	fromRows, err := scoring.Collect(ctx, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromSums.Enforcement, fromRows.Enforcement) {
+		t.Errorf("sums %v\nrows %v", fromSums.Enforcement["2022-03"]["区应急局"], fromRows.Enforcement["2022-03"]["区应急局"])
+	}
+	if got := fromSums.Enforcement["2022-03"]["区应急局"]; got.Cases != 9 || got.Fines != 205000 {
+		t.Errorf("区应急局 after the correction: %+v", got)
+	}
+	// The case-level April file supersedes the CSV for the units it covers.
+	if got := fromSums.Enforcement["2022-04"]["区应急局"]; got.Cases != 2 || got.Inspections != 3 || got.Fines != 62345 {
+		t.Errorf("区应急局 in April (the case-level file's 3 rows): %+v", got)
+	}
+	if got := fromSums.Enforcement["2022-04"]["区交通局"]; got.Cases != 2 || got.Inspections != 38 {
+		t.Errorf("区交通局 in April (the CSV's row): %+v", got)
 	}
 }

@@ -61,12 +61,24 @@ func NewData(reg *sources.Registry) *Data {
 func Collect(ctx context.Context, facts *Facts) (*Data, error) {
 	d := NewData(facts.Registry)
 	d.FirstEnforcement, d.FirstAccident, d.Files = facts.FirstEnforcement, facts.FirstAccident, facts.Files
+	enforcement := facts.Enforcement
+	if facts.EnforcementSums != nil {
+		// Sums kept with the partitions: no rows to decode.
+		for m, units := range facts.EnforcementSums {
+			d.Enforcement[m] = map[string]*EnforcementTotals{}
+			for u, t := range units {
+				t := t
+				d.Enforcement[m][u] = &t
+			}
+		}
+		enforcement = nil
+	}
 	steps := []struct {
 		name string
 		scan Scan
 		fn   func(arrow.Record) error
 	}{
-		{sources.Enforcement, facts.Enforcement, d.addEnforcement},
+		{sources.Enforcement, enforcement, d.addEnforcement},
 		{sources.Accidents, facts.Accidents, d.addAccidents},
 		{sources.Quotas, facts.Quotas, d.addQuotas},
 		{sources.Assessments, facts.Assessments, d.addAssessments},
@@ -99,6 +111,14 @@ func (c columns) dec(name string) *array.Decimal128 {
 func decValue(a *array.Decimal128, i int) int64 { return int64(a.Value(i).LowBits()) }
 
 func (d *Data) addEnforcement(rec arrow.Record) error {
+	SumEnforcement(d.Enforcement, rec)
+	return nil
+}
+
+// SumEnforcement adds an enforcement record's rows into per-month,
+// per-unit totals (case-level rows summed). The import keeps these sums
+// with each partition, so scoring need not decode the rows again.
+func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Record) {
 	c := columns{rec}
 	unit, period := c.str("unit"), c.str("period")
 	insp, found, major, fixed, cases := c.i64("inspections"), c.i64("hazards_found"), c.i64("major_hazards"), c.i64("hazards_fixed"), c.i64("cases")
@@ -109,10 +129,10 @@ func (d *Data) addEnforcement(rec arrow.Record) error {
 	for i := 0; i < int(rec.NumRows()); i++ {
 		if p := period.Value(i); p != lastPeriod || month == nil {
 			lastPeriod = p
-			month = d.Enforcement[p]
+			month = into[p]
 			if month == nil {
 				month = map[string]*EnforcementTotals{}
-				d.Enforcement[p] = month
+				into[p] = month
 			}
 		}
 		u := unit.Value(i)
@@ -131,7 +151,19 @@ func (d *Data) addEnforcement(rec arrow.Record) error {
 		t.Closures += clos.Value(i)
 		t.Transfers += transf.Value(i)
 	}
-	return nil
+}
+
+// Add adds another unit-month's totals.
+func (t *EnforcementTotals) Add(o EnforcementTotals) {
+	t.Inspections += o.Inspections
+	t.HazardsFound += o.HazardsFound
+	t.MajorHazards += o.MajorHazards
+	t.HazardsFixed += o.HazardsFixed
+	t.Cases += o.Cases
+	t.Fines += o.Fines
+	t.Suspensions += o.Suspensions
+	t.Closures += o.Closures
+	t.Transfers += o.Transfers
 }
 
 func (d *Data) addAccidents(rec arrow.Record) error {

@@ -40,6 +40,9 @@ type Facts struct {
 	FirstEnforcement string
 	FirstAccident    string
 	Files            []SourceFile
+	// EnforcementSums, when set, are the enforcement totals per month and
+	// unit of the same live rows that Enforcement scans; Collect uses them.
+	EnforcementSums map[string]map[string]EnforcementTotals
 }
 
 // RecordsScan serves records held in memory, for tests and small callers.
