@@ -32,6 +32,15 @@ func TestCommands(t *testing.T) {
 		{"no files", []string{"import", "--home", home}, exitUsage, "请指定要导入的文件"},
 		{"bad dataset", []string{"import", "--home", home, "--dataset", "x", samples[0]}, exitUsage, "未知的数据类型"},
 		{"template", []string{"template", "accidents", "-o", tmpl, "--home", home}, exitOK, "已生成生产安全事故台账模板"},
+		{"score a month without data", []string{"score", "--month", "2021-03", "--home", home}, exitRefused, "2021-03 没有任何数据"},
+		{"score table", []string{"score", "--month", "2022-03", "--home", home}, exitOK, "执法检查排名（镇街平台）"},
+		{"score json", []string{"score", "--quarter", "2022Q1", "--json", "--home", home}, exitOK, `"period": "2022Q1"`},
+		{"score needs one period", []string{"score", "--home", home}, exitUsage, "score 需要 --month"},
+		{"bulletin", []string{"bulletin", "--month", "2022-03", "--home", home}, exitOK, "通报(v1).pdf"},
+		{"bulletin again", []string{"bulletin", "--month", "2022-03", "--home", home}, exitOK, "数据没有变化，沿用第1版"},
+		{"scorecard", []string{"scorecard", "--quarter", "2022年第一季度", "--home", home}, exitOK, "绩效评估(v1).xlsx"},
+		{"status", []string{"status", "--home", home}, exitOK, "月度通报"},
+		{"status json", []string{"status", "--json", "--home", home}, exitOK, `"name": "bulletin"`},
 		{"template without dataset", []string{"template"}, exitUsage, "template 需要一个数据类型"},
 	}
 	for _, tt := range tests {
