@@ -111,7 +111,12 @@ type parser struct {
 	rowsInSheet  int
 	fatal        bool
 	resolved     map[string]*Unit // unit names as written → registry unit (nil: unknown)
-	assess       *assessAgg
+	out          map[string]int   // output column → index in the schema
+	// The enforcement hot path, resolved once per sheet: the sheet column of
+	// each count field and the schema index it goes to.
+	countCol [len(enforcementCounts)]int
+	countOut [len(enforcementCounts)]int
+	assess   *assessAgg
 
 	// per sheet
 	sheet       string
@@ -258,12 +263,18 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	if p.ds == nil {
 		p.ds = h.ds
 		p.buf = newRowBuf(h.ds.Schema)
+		p.out = colIndex[h.ds.Name]
 		p.batch = newBatcher(h.ds.Schema, p.opts.Alloc, p.opts.BatchRows, p.sink)
 	}
 	p.sheet, p.h = sheet, h
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = map[string]int64{}
 	p.badCols = map[string]bool{}
+	if p.ds.Name == Enforcement {
+		for i, f := range enforcementCounts {
+			p.countCol[i], p.countOut[i] = h.cols[f], p.out[f]
+		}
+	}
 	p.checkCells(head)
 	p.resolveSheetPeriod(head)
 	for _, row := range head {
@@ -516,9 +527,9 @@ var colIndex = func() map[string]map[string]int {
 }()
 
 // setStr, setNum and setNull fill an output column by name.
-func (p *parser) setStr(col, v string)       { p.buf.s[colIndex[p.ds.Name][col]] = v }
-func (p *parser) setNum(col string, v int64) { p.buf.n[colIndex[p.ds.Name][col]] = v }
-func (p *parser) setNull(col string)         { p.buf.null[colIndex[p.ds.Name][col]] = true }
+func (p *parser) setStr(col, v string)       { p.buf.s[p.out[col]] = v }
+func (p *parser) setNum(col string, v int64) { p.buf.n[p.out[col]] = v }
+func (p *parser) setNull(col string)         { p.buf.null[p.out[col]] = true }
 
 func (p *parser) setSource(r Row) {
 	p.setStr("source_sheet", p.sheet)
@@ -536,9 +547,23 @@ func (p *parser) text(r Row, field string) (string, int) {
 
 // count reads a whole number ≥ 0; a blank or absent cell reads 0.
 func (p *parser) count(r Row, field string) (int64, bool) {
-	v, col := p.text(r, field)
+	return p.countAt(r, p.h.cols[field], field)
+}
+
+// countAt is count with the field's column already looked up.
+func (p *parser) countAt(r Row, col int, field string) (int64, bool) {
+	if col == 0 {
+		return 0, true
+	}
+	v := r.Value(col)
 	if v == "" {
 		return 0, true
+	}
+	if c, e := v[0], v[len(v)-1]; c <= ' ' || e <= ' ' || c >= 0x80 || e >= 0x80 {
+		v = trimSpace(v)
+		if v == "" {
+			return 0, true
+		}
 	}
 	n, err := parseIntFast(v)
 	if err != nil || n < 0 {
@@ -643,10 +668,10 @@ func (p *parser) enforcementRow(r Row) error {
 	var vals [len(enforcementCounts)]int64
 	var good [len(enforcementCounts)]bool
 	for i, f := range enforcementCounts {
-		n, fine := p.count(r, f)
+		n, fine := p.countAt(r, p.countCol[i], f)
 		ok = ok && fine
 		vals[i], good[i] = n, fine
-		p.setNum(f, n)
+		p.buf.n[p.countOut[i]] = n
 	}
 	fines, fine, _ := p.decimal(r, "fines")
 	ok = ok && fine

@@ -201,3 +201,14 @@ func TestAllErrorsCollected(t *testing.T) {
 		t.Errorf("errors at %v, want %s: %v", cells, want, p.res.Errors)
 	}
 }
+
+func TestBlankLikeCellsReadZero(t *testing.T) {
+	data := buildXLSX(t, sheetSpec{name: "表1", rows: [][]any{enfHeader,
+		enfRow("几江街道", nil, "\n", "\u3000", " ", "\t", "12\u3000", " 1.5 ")}})
+	p := parseBytes(t, "a.xlsx", data, ParseOptions{})
+	p.mustOK(t)
+	r := p.rows["2022-03"][0]
+	if r["inspections"] != "0" || r["hazards_found"] != "0" || r["major_hazards"] != "0" || r["hazards_fixed"] != "0" || r["cases"] != "12" || r["fines"] != "1.5" {
+		t.Errorf("row %v", r)
+	}
+}
