@@ -46,23 +46,17 @@ func samplesWorkspace(t *testing.T) *Workspace {
 	return ws
 }
 
-func pdfOf(t *testing.T, out *Output) string {
-	for _, f := range out.Files {
-		if strings.HasSuffix(f, ".pdf") {
-			return f
-		}
-	}
-	t.Fatal("no pdf")
-	return ""
-}
+func pdfOf(t *testing.T, out *Output) string  { return fileOf(t, out, ".pdf") }
+func xlsxOf(t *testing.T, out *Output) string { return fileOf(t, out, ".xlsx") }
 
-func xlsxOf(t *testing.T, out *Output) string {
+func fileOf(t *testing.T, out *Output, ext string) string {
+	t.Helper()
 	for _, f := range out.Files {
-		if strings.HasSuffix(f, ".xlsx") {
+		if strings.HasSuffix(f, ext) {
 			return f
 		}
 	}
-	t.Fatal("no xlsx")
+	t.Fatalf("no %s among %v", ext, out.Files)
 	return ""
 }
 

@@ -102,36 +102,54 @@ func pct(f scoring.Fixed) string {
 	return scoring.FixedOf(r, 1).String() + "%"
 }
 
+// groupedTables prints one table per group, in the order rows arrive.
+type groupedTables struct {
+	w     io.Writer
+	group string
+	t     *textTable
+}
+
+// row adds a row to the group's table, starting a new table (with its
+// caption and header) when the group changes.
+func (g *groupedTables) row(group, caption string, newTable func() *textTable, cells ...string) {
+	if group != g.group || g.t == nil {
+		g.flush()
+		g.group = group
+		fmt.Fprintln(g.w, caption)
+		g.t = newTable()
+	}
+	g.t.add(cells...)
+}
+
+func (g *groupedTables) flush() {
+	if g.t != nil {
+		g.t.write(g.w)
+		fmt.Fprintln(g.w)
+		g.t = nil
+	}
+}
+
 // WriteMonthTable prints the month's figures as readable Chinese tables.
 func WriteMonthTable(w io.Writer, district string, r *scoring.MonthReport) {
 	fmt.Fprintf(w, "%s %s 安全生产执法检查和事故情况\n\n", district, r.Period)
 	if !r.EnforcementEvaluated {
 		fmt.Fprintln(w, "执法检查：本月早于工作区最早的执法数据，不作评价。")
 	}
-	group := ""
-	var t *textTable
-	flush := func() {
-		if t != nil {
-			t.write(w)
-			fmt.Fprintln(w)
-		}
+	groups := &groupedTables{w: w}
+	enfTable := func() *textTable {
+		return &textTable{head: []string{"排名", "单位", "检查家次", "发现隐患", "重大隐患", "整改率", "立案", "罚款(万元)", "指数", "备注"},
+			right: []bool{true, false, true, true, true, true, true, true, true, false}}
 	}
 	for _, e := range r.Enforcement {
-		if e.Group != group {
-			flush()
-			group = e.Group
-			fmt.Fprintf(w, "执法检查排名（%s）\n", group)
-			t = &textTable{head: []string{"排名", "单位", "检查家次", "发现隐患", "重大隐患", "整改率", "立案", "罚款(万元)", "指数", "备注"},
-				right: []bool{true, false, true, true, true, true, true, true, true, false}}
-		}
 		note := ""
 		if !e.Reported {
 			note = "未报送"
 		}
-		t.add(strconv.Itoa(e.Rank), e.Unit, itoa(e.Inspections), itoa(e.HazardsFound), itoa(e.MajorHazards), pct(e.Rectification),
-			itoa(e.Cases), e.Fines.String(), e.Index.String(), note)
+		groups.row(e.Group, fmt.Sprintf("执法检查排名（%s）", e.Group), enfTable, strconv.Itoa(e.Rank), e.Unit, itoa(e.Inspections),
+			itoa(e.HazardsFound), itoa(e.MajorHazards), pct(e.Rectification), itoa(e.Cases), e.Fines.String(), e.Index.String(), note)
 	}
-	flush()
+	groups.flush()
+	var t *textTable
 	a := r.Accidents
 	fmt.Fprintln(w, "生产安全事故")
 	t = &textTable{head: []string{"", "起数", "死亡失踪", "受伤", "损失(万元)", "起数同比", "死亡同比", "起数环比", "死亡环比"},
@@ -190,27 +208,17 @@ func WriteMonthTable(w io.Writer, district string, r *scoring.MonthReport) {
 // WriteQuarterTable prints the scorecard as a readable Chinese table.
 func WriteQuarterTable(w io.Writer, district string, r *scoring.QuarterReport) {
 	fmt.Fprintf(w, "%s %s “十条措施”落实情况绩效评估\n\n", district, r.Period)
-	group := ""
-	var t *textTable
-	flush := func() {
-		if t != nil {
-			t.write(w)
-			fmt.Fprintln(w)
+	groups := &groupedTables{w: w}
+	scoreTable := func() *textTable {
+		head := []string{"排名", "单位"}
+		right := []bool{true, false}
+		for i := 1; i <= 10; i++ {
+			head = append(head, strconv.Itoa(i))
+			right = append(right, true)
 		}
+		return &textTable{head: append(head, "扣分", "加分", "总分", "等级", "否决"), right: append(right, true, true, true, false, false)}
 	}
 	for _, s := range r.Scores {
-		if s.Group != group {
-			flush()
-			group = s.Group
-			fmt.Fprintf(w, "%s\n", group)
-			head := []string{"排名", "单位"}
-			right := []bool{true, false}
-			for i := 1; i <= 10; i++ {
-				head = append(head, strconv.Itoa(i))
-				right = append(right, true)
-			}
-			t = &textTable{head: append(head, "扣分", "加分", "总分", "等级", "否决"), right: append(right, true, true, true, false, false)}
-		}
 		row := []string{strconv.Itoa(s.Rank), s.Unit}
 		for _, it := range s.Items {
 			row = append(row, it.String())
@@ -219,9 +227,9 @@ func WriteQuarterTable(w io.Writer, district string, r *scoring.QuarterReport) {
 		if s.Veto {
 			veto = "一票否决：" + s.VetoReason
 		}
-		t.add(append(row, s.Deductions.String(), s.Bonus.String(), s.Total.String(), s.Grade, veto)...)
+		groups.row(s.Group, s.Group, scoreTable, append(row, s.Deductions.String(), s.Bonus.String(), s.Total.String(), s.Grade, veto)...)
 	}
-	flush()
+	groups.flush()
 	if len(r.MissingAssessment) > 0 {
 		fmt.Fprintf(w, "评估表中缺少的单位（各项按 0 分计）：%s\n", strings.Join(r.MissingAssessment, "、"))
 	}
