@@ -36,6 +36,7 @@ type Sink func(period string, rec arrow.Record) error
 // batchRows rows, so memory does not grow with the file.
 type batcher struct {
 	schema    *arrow.Schema
+	fields    []arrow.Field // Schema.Fields copies its slice on every call: once here
 	alloc     memory.Allocator
 	batchRows int
 	sink      Sink
@@ -44,7 +45,7 @@ type batcher struct {
 }
 
 func newBatcher(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sink Sink) *batcher {
-	return &batcher{schema: schema, alloc: alloc, batchRows: batchRows, sink: sink,
+	return &batcher{schema: schema, fields: schema.Fields(), alloc: alloc, batchRows: batchRows, sink: sink,
 		open: map[string]*array.RecordBuilder{}, counts: map[string]int{}}
 }
 
@@ -54,7 +55,7 @@ func (b *batcher) add(period string, row *rowBuf) error {
 		rb = array.NewRecordBuilder(b.alloc, b.schema)
 		b.open[period] = rb
 	}
-	for j, f := range b.schema.Fields() {
+	for j, f := range b.fields {
 		fb := rb.Field(j)
 		if row.null[j] {
 			fb.AppendNull()

@@ -183,6 +183,42 @@ func localName(b []byte) []byte {
 	return b
 }
 
+// scanAttrs is attrs for the plain tags of sheet data (<row r="5">,
+// <c r="B5" t="s" s="3">): no entities or prefixes to handle, so a byte
+// scan replaces the general attribute parser on the hot path.
+func scanAttrs(tag []byte, fn func(key, value []byte)) error {
+	i := bytes.IndexByte(tag, ' ')
+	if i < 0 {
+		return nil
+	}
+	for i < len(tag) {
+		for i < len(tag) && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '\n' || tag[i] == '\r') {
+			i++
+		}
+		k := i
+		for i < len(tag) && tag[i] != '=' && tag[i] != ' ' && tag[i] != '/' && tag[i] != '>' {
+			i++
+		}
+		if i >= len(tag) || tag[i] != '=' {
+			return nil
+		}
+		key := tag[k:i]
+		i++
+		if i >= len(tag) || (tag[i] != '"' && tag[i] != '\'') {
+			return errors.New("attribute value not quoted")
+		}
+		q := tag[i]
+		i++
+		end := bytes.IndexByte(tag[i:], q)
+		if end < 0 {
+			return errors.New("attribute value not closed")
+		}
+		fn(localName(key), tag[i:i+end])
+		i += end + 1
+	}
+	return nil
+}
+
 // attrs iterates a start tag's attributes.
 func attrs(tag []byte, fn func(key, value []byte)) error {
 	_, rest := gosax.Name(tag)
@@ -374,7 +410,7 @@ func (s *fastRows) Next(ctx context.Context) (Row, error) {
 			case "row":
 				inRow = true
 				num := 0
-				if err := attrs(e.Bytes, func(k, v []byte) {
+				if err := scanAttrs(e.Bytes, func(k, v []byte) {
 					if string(k) == "r" {
 						num, _ = strconv.Atoi(string(v))
 					}
@@ -394,7 +430,7 @@ func (s *fastRows) Next(ctx context.Context) (Row, error) {
 				}
 			case "c":
 				c = cellState{col: nextCol, style: -1}
-				if err := attrs(e.Bytes, func(k, v []byte) {
+				if err := scanAttrs(e.Bytes, func(k, v []byte) {
 					switch string(k) {
 					case "r":
 						if col := colOfRef(v); col > 0 {

@@ -29,9 +29,11 @@ func prefetch(ctx context.Context, src RowStream) RowStream {
 	p := &prefetchRows{src: src, ch: make(chan rowBatch, 4), stop: make(chan struct{})}
 	go func() {
 		defer close(p.ch)
+		cellsCap := prefetchBatch * 8
 		for {
 			b := rowBatch{rows: make([]Row, 0, prefetchBatch)}
-			var cells []Cell
+			// One slab per batch, sized from the last one: no regrowth.
+			cells := make([]Cell, 0, cellsCap)
 			for len(b.rows) < prefetchBatch {
 				row, err := src.Next(ctx)
 				if err != nil {
@@ -42,6 +44,7 @@ func prefetch(ctx context.Context, src RowStream) RowStream {
 				cells = append(cells, row.Cells...)
 				b.rows = append(b.rows, Row{Num: row.Num, Cells: cells[start:len(cells):len(cells)]})
 			}
+			cellsCap = max(cellsCap, len(cells)+len(cells)/8)
 			select {
 			case p.ch <- b:
 			case <-p.stop:
