@@ -297,7 +297,9 @@ func TestScorecard(t *testing.T) {
 	if filepath.Base(pdfOf(t, out)) != "江津区2022年第一季度“十条措施”落实情况绩效评估(v1).pdf" {
 		t.Errorf("name %s", pdfOf(t, out))
 	}
-	text := squeezeText(withoutPageNumbers(run(t, "pdftotext", "-layout", pdfOf(t, out), "-")))
+	layout := run(t, "pdftotext", "-layout", pdfOf(t, out), "-")
+	assertPagesNotBlank(t, pdfOf(t, out), strings.Count(layout, "\f"))
+	text := squeezeText(withoutPageNumbers(layout))
 	for _, want := range []string{"江津区2022年第一季度“十条措施”落实情况绩效评估", "本季度共评估48个单位，其中优秀0个、良好14个、合格34个、不合格0个",
 		"镇街平台排名前三位的是：江津综合保税区（85.00分）、夏坝镇（84.02分）、德感街道（83.08分）", "本季度无一票否决单位。",
 		"评估结果汇总表（镇街平台）", "各单位“十条措施”分项得分"} {
