@@ -163,7 +163,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 		newParts = append(newParts, Partition{
 			Dataset: res.Dataset, Period: ps.Period, SHA256: o.SHA256, File: name,
 			Path: filepath.ToSlash(partitionPath(res.Dataset, ps.Period, o.SHA256)), Rows: ps.Rows, Units: ps.Units,
-			CaseLevel: res.CaseLevel, ImportedAt: now, Status: StatusLive, Warnings: warningsFor(res, ps.Period, warnings),
+			CaseLevel: res.CaseLevel, ImportedAt: now, Status: StatusLive, Warnings: warnings, // few: every partition of the file carries all
 			Sums: parts.sumsOf(ps.Period),
 		})
 	}
@@ -179,10 +179,6 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 	return o, appendJournal(w.path("journal.jsonl"), JournalEntry{Time: now, Event: "import", File: name, SHA256: o.SHA256,
 		Dataset: res.Dataset, Periods: periods, Rows: res.Rows(), Warnings: res.WarningCount, Superseded: o.Superseded})
 }
-
-// warningsFor keeps a file's warnings with its partitions; they are few, so
-// every partition of the file carries all of them.
-func warningsFor(_ *sources.Result, _ string, all []string) []string { return all }
 
 func fileProblem(name, rule string) *sources.Result {
 	return &sources.Result{File: name, ErrorCount: 1, Errors: []*sources.ImportError{{File: name, Rule: rule}}}

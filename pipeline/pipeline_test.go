@@ -442,10 +442,7 @@ func TestTemplatesFilledInImport(t *testing.T) {
 }
 
 func TestLoadFactsOfSamples(t *testing.T) {
-	ws := newWorkspace(t)
-	if _, err := ws.ImportFiles(context.Background(), samples(t), ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ws := samplesWorkspace(t)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	facts, err := ws.LoadFacts(context.Background(), sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 3}, mem)

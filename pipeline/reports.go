@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"tongbao/reports"
-	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -169,18 +168,20 @@ func (w *Workspace) Bulletin(ctx context.Context, m sources.Month) (*Output, err
 
 // Scorecard writes the quarterly scorecard (Excel and PDF) under reports/<quarter>/.
 func (w *Workspace) Scorecard(ctx context.Context, q sources.Quarter) (*Output, error) {
-	r, err := w.ScoreQuarter(ctx, q)
+	// One load serves both quarters: the data reach back before the previous one.
+	d, err := w.Data(ctx, q.Months()[2])
 	if err != nil {
 		return nil, err
 	}
-	var prev *scoring.QuarterReport
+	r, err := w.quarterOf(d, q)
+	if err != nil {
+		return nil, err
+	}
 	pq := sources.Quarter{Year: q.Year, Q: q.Q - 1}
 	if pq.Q == 0 {
 		pq = sources.Quarter{Year: q.Year - 1, Q: 4}
 	}
-	if p, err := w.ScoreQuarter(ctx, pq); err == nil {
-		prev = p
-	}
+	prev, _ := w.quarterOf(d, pq) // nil when the previous quarter has no data
 	return w.writeVersioned(q.String(), reports.ScorecardTitle(w.Config.District, q), r, map[string]func(io.Writer, reports.DocInfo) error{
 		".pdf":  func(out io.Writer, info reports.DocInfo) error { return reports.WriteScorecardPDF(out, r, prev, info) },
 		".xlsx": func(out io.Writer, info reports.DocInfo) error { return reports.WriteScorecardXLSX(out, r, prev, info) },

@@ -87,11 +87,17 @@ func (w *Workspace) ScoreMonth(ctx context.Context, m sources.Month) (*scoring.M
 
 // ScoreQuarter computes the ten-measures scorecard.
 func (w *Workspace) ScoreQuarter(ctx context.Context, q sources.Quarter) (*scoring.QuarterReport, error) {
-	ms := q.Months()
-	d, err := w.Data(ctx, ms[2])
+	d, err := w.Data(ctx, q.Months()[2])
 	if err != nil {
 		return nil, err
 	}
+	return w.quarterOf(d, q)
+}
+
+// quarterOf scores a quarter from collected data; a quarter with no
+// assessment and no monthly file is a NoDataError.
+func (w *Workspace) quarterOf(d *scoring.Data, q sources.Quarter) (*scoring.QuarterReport, error) {
+	ms := q.Months()
 	if !d.HasData(q.String(), ms[0].String(), ms[1].String(), ms[2].String()) {
 		return nil, &NoDataError{Period: q.String()}
 	}

@@ -203,7 +203,7 @@ func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
 	for _, c := range r.Control {
 		prog := "—"
 		if c.Progress != nil {
-			prog = pctFixed(*c.Progress)
+			prog = pct(*c.Progress)
 		}
 		switch c.Status {
 		case scoring.StatusOverQuota:
@@ -216,7 +216,7 @@ func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
 		add(ParaBody, "本年度尚未导入事故死亡控制指标。")
 	} else {
 		add(ParaBody, "截至%d月底，时间进度为%s。超指标的单位：%s；超进度的单位：%s。其余单位在控制范围内。",
-			m.Month, pctFixed(r.Control[0].TimeProgress), joinNames(over), joinNames(ahead))
+			m.Month, pct(r.Control[0].TimeProgress), joinNames(over), joinNames(ahead))
 	}
 
 	add(ParaHeading1, "四、末位通报")
@@ -291,8 +291,6 @@ func groupsOf(es []scoring.EnforcementScore) []string {
 func pctOf(a, b int64) string {
 	return scoring.FixedOf(ratOf(a*100, b), 1).String() + "%"
 }
-
-func pctFixed(f scoring.Fixed) string { return pct(f) }
 
 // WriteBulletinPDF writes the monthly bulletin in the official-document format.
 func WriteBulletinPDF(w io.Writer, r *scoring.MonthReport, info DocInfo) error {

@@ -242,15 +242,6 @@ func (d *officialDoc) signature(organ, date string) {
 	d.y += lineH
 }
 
-// rightAligned sets one body line flush right, inset by inset characters.
-func (d *officialDoc) rightAligned(text string, inset int) {
-	s := d.shaper(RoleBody, bodyPt)
-	line := s.shape(text)
-	d.ensure(lineH)
-	d.drawLine(line, marginLeft+blockW-float64(inset)*pitch-lineWidth(line), d.y+lineH*0.72, bodyPt, 0)
-	d.y += lineH
-}
-
 // masthead is the red issuing-organ mark and the red rule under it.
 func (d *officialDoc) masthead(organ string) {
 	d.y = marginTop

@@ -86,7 +86,7 @@ func (s *scorer) monthIndex(month string) map[string]*unitIndex {
 				ui.rectification.SetFrac64(min(t.HazardsFixed, t.HazardsFound), t.HazardsFound)
 			}
 			sum.Add(sum, new(big.Rat).Mul(rat(w.Rectification), ui.rectification))
-			ui.index = fixedOf(sum, 2)
+			ui.index = FixedOf(sum, 2)
 			idx[ui.unit.Name] = ui
 		}
 		for _, ui := range rows {
@@ -130,9 +130,9 @@ func (s *scorer) control(u *sources.Unit, m sources.Month) (ControlRow, bool) {
 			ytd += a.Deaths + a.Missing
 		}
 	}
-	row := ControlRow{Unit: u.Name, Kind: u.Kind, Quota: q, YTDDeaths: ytd, TimeProgress: fixedOf(big.NewRat(int64(m.Month), 12), 4)}
+	row := ControlRow{Unit: u.Name, Kind: u.Kind, Quota: q, YTDDeaths: ytd, TimeProgress: FixedOf(big.NewRat(int64(m.Month), 12), 4)}
 	if q > 0 {
-		p := fixedOf(big.NewRat(ytd, q), 4)
+		p := FixedOf(big.NewRat(ytd, q), 4)
 		row.Progress = &p
 	}
 	switch {
@@ -226,8 +226,8 @@ func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
 				rep.Enforcement = append(rep.Enforcement, EnforcementScore{
 					Unit: u.Name, Kind: u.Kind, Group: g.Name, Reported: ui.reported,
 					Inspections: t.Inspections, HazardsFound: t.HazardsFound, MajorHazards: t.MajorHazards, HazardsFixed: t.HazardsFixed,
-					Cases: t.Cases, Fines: fixedOf(big.NewRat(t.Fines, 10000), 2), Suspensions: t.Suspensions, Closures: t.Closures,
-					Transfers: t.Transfers, Rectification: fixedOf(ui.rectification, 4), Index: ui.index, Rank: ui.rank,
+					Cases: t.Cases, Fines: FixedOf(big.NewRat(t.Fines, 10000), 2), Suspensions: t.Suspensions, Closures: t.Closures,
+					Transfers: t.Transfers, Rectification: FixedOf(ui.rectification, 4), Index: ui.index, Rank: ui.rank,
 				})
 				if !ui.reported {
 					rep.NotReported = append(rep.NotReported, u.Name)
@@ -284,7 +284,7 @@ func (s *scorer) statsOf(months map[string]bool, match func(*Accident) bool) Acc
 		st.SeriousInjuries += a.SeriousInjuries
 		loss += a.Loss
 	}
-	st.Loss = fixedOf(big.NewRat(loss, 10000), 2)
+	st.Loss = FixedOf(big.NewRat(loss, 10000), 2)
 	return st
 }
 
@@ -326,7 +326,7 @@ func change(now, last int64) (*int64, *Fixed) {
 	if last == 0 {
 		return &diff, nil
 	}
-	pct := fixedOf(new(big.Rat).Mul(big.NewRat(diff, last), big.NewRat(100, 1)), 1)
+	pct := FixedOf(new(big.Rat).Mul(big.NewRat(diff, last), big.NewRat(100, 1)), 1)
 	return &diff, &pct
 }
 
@@ -360,7 +360,7 @@ func (s *scorer) accidents(m sources.Month) AccidentReport {
 		rep.List = append(rep.List, AccidentListItem{
 			Date: sources.FormatDateTime(a.Date, a.HasTime), Territory: a.Territory, Department: a.Department, Industry: a.Industry,
 			Enterprise: a.Enterprise, Type: a.Type, Deaths: a.Deaths, Missing: a.Missing, SeriousInjuries: a.SeriousInjuries,
-			Injuries: a.Injuries, Loss: fixedOf(big.NewRat(a.Loss, 10000), 2), Level: s.level(a),
+			Injuries: a.Injuries, Loss: FixedOf(big.NewRat(a.Loss, 10000), 2), Level: s.level(a),
 		})
 	}
 	return rep

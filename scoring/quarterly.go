@@ -42,11 +42,11 @@ func Quarter(d *Data, cfg Config, q sources.Quarter) *QuarterReport {
 						item.Set(weight)
 					}
 				}
-				sc.Items[n] = fixedOf(item, 2)
+				sc.Items[n] = FixedOf(item, 2)
 				total.Add(total, item)
 			}
 			ded, bonus := big.NewRat(a.Deductions, 10000), big.NewRat(a.Bonus, 10000)
-			sc.Deductions, sc.Bonus = fixedOf(ded, 2), fixedOf(bonus, 2)
+			sc.Deductions, sc.Bonus = FixedOf(ded, 2), FixedOf(bonus, 2)
 			total.Sub(total, ded)
 			if capped := rat(qc.BonusCap); bonus.Cmp(capped) > 0 {
 				bonus = capped
@@ -58,7 +58,7 @@ func Quarter(d *Data, cfg Config, q sources.Quarter) *QuarterReport {
 			if maxT := rat(qc.MaxTotal); total.Cmp(maxT) > 0 {
 				total = maxT
 			}
-			sc.Total = fixedOf(total, 2)
+			sc.Total = FixedOf(total, 2)
 			for i := range d.Accidents {
 				a := &d.Accidents[i]
 				inQuarter := a.Month >= months[0].String() && a.Month <= months[2].String()
@@ -99,7 +99,7 @@ func (s *scorer) item7(u *sources.Unit, months []string, weight *big.Rat) Fixed 
 	if v.Sign() < 0 {
 		v.SetInt64(0)
 	}
-	return fixedOf(v, 2)
+	return FixedOf(v, 2)
 }
 
 // grade uses the rounded total; a veto is always 不合格.

@@ -13,8 +13,8 @@ type Fixed struct {
 	Scale int
 }
 
-// fixedOf rounds r half away from zero to scale decimals.
-func fixedOf(r *big.Rat, scale int) Fixed {
+// FixedOf rounds r half away from zero to scale decimals.
+func FixedOf(r *big.Rat, scale int) Fixed {
 	v, _ := sources.ScaleRat(r, scale)
 	return Fixed{V: v, Scale: scale}
 }
@@ -210,11 +210,6 @@ const (
 	GradePass      = "合格"
 	GradeFail      = "不合格"
 )
-
-// FixedOf rounds r half away from zero to scale decimals.
-func FixedOf(r *big.Rat, scale int) Fixed { return fixedOf(r, scale) }
-
-func bigRat(a, b int64) *big.Rat { return big.NewRat(a, b) }
 
 // MonthCount is one month of the year's accident trend.
 type MonthCount struct {

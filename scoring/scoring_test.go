@@ -3,6 +3,7 @@ package scoring
 import (
 	"bytes"
 	"context"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -245,7 +246,7 @@ func TestControl(t *testing.T) {
 			if prog != tt.progress || c.Status != tt.status {
 				t.Errorf("progress %q status %s; want %q %s", prog, c.Status, tt.progress, tt.status)
 			}
-			if want := fixedOf(bigRat(int64(tt.month), 12), 4).String(); c.TimeProgress.String() != want {
+			if want := FixedOf(big.NewRat(int64(tt.month), 12), 4).String(); c.TimeProgress.String() != want {
 				t.Errorf("time progress %s, want %s", c.TimeProgress, want)
 			}
 		})

@@ -142,7 +142,7 @@ func (a *assessAgg) emit(p *parser) error {
 		p.setStr("remarks", au.remarks)
 		p.setStr("source_sheet", p.sheet)
 		p.setNum("source_row", int64(au.firstRow))
-		if err := p.emit(au.period, au.unit, Row{Num: au.firstRow}); err != nil {
+		if err := p.emit(au.period, au.unit); err != nil {
 			return err
 		}
 	}

@@ -219,27 +219,6 @@ func scanAttrs(tag []byte, fn func(key, value []byte)) error {
 	return nil
 }
 
-// attrs iterates a start tag's attributes.
-func attrs(tag []byte, fn func(key, value []byte)) error {
-	_, rest := gosax.Name(tag)
-	for len(rest) > 0 {
-		a, r, err := gosax.NextAttribute(rest)
-		if err != nil {
-			return err
-		}
-		if len(a.Key) == 0 {
-			break
-		}
-		v := a.Value
-		if len(v) >= 2 {
-			v = v[1 : len(v)-1]
-		}
-		fn(localName(a.Key), v)
-		rest = r
-	}
-	return nil
-}
-
 func isSelfClosing(tag []byte) bool { return len(tag) >= 2 && tag[len(tag)-2] == '/' }
 
 // limitedPart opens a zip part that may inflate to at most the limit.
@@ -363,7 +342,6 @@ type fastRows struct {
 	rowNum int
 	count  int
 	cells  []Cell
-	text   []byte
 	done   bool
 }
 

@@ -29,8 +29,6 @@ type headerCell struct {
 	texts []string
 }
 
-type fieldKey struct{ ds, name string }
-
 // aliasIndex maps a normalized header (unit removed) to its field, per dataset.
 var aliasIndex = func() map[string]map[string]string {
 	idx := map[string]map[string]string{}

@@ -485,7 +485,7 @@ func (p *parser) dataRow(r Row) error {
 }
 
 // emit stores a finished row for its period.
-func (p *parser) emit(period, unit string, r Row) error {
+func (p *parser) emit(period, unit string) error {
 	p.rowsByPeriod[period]++
 	if unit != "" {
 		u := p.units[period]
@@ -700,7 +700,7 @@ func (p *parser) enforcementRow(r Row) error {
 		p.setNum("case_level", 1)
 	}
 	p.setSource(r)
-	return p.emit(per, u.Name, r)
+	return p.emit(per, u.Name)
 }
 
 // AccidentLevel derives the level by State Council Regulation 493 from
@@ -813,7 +813,7 @@ func (p *parser) accidentRow(r Row) error {
 	p.setStr("level", level)
 	p.setStr("level_given", given)
 	p.setSource(r)
-	return p.emit(per, "", r)
+	return p.emit(per, "")
 }
 
 func (p *parser) quotaRow(r Row) error {
@@ -835,7 +835,7 @@ func (p *parser) quotaRow(r Row) error {
 	p.setStr("period", per)
 	p.setNum("quota", q)
 	p.setSource(r)
-	return p.emit(per, u.Name, r)
+	return p.emit(per, u.Name)
 }
 
 // checkTotals compares a 合计 row with the sum of the rows above it, at the

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Unit kinds in the registry.
@@ -69,14 +70,17 @@ var defaultRegistryCSV []byte
 // DefaultRegistryCSV is the Jiangjin registry (48 units) as shipped.
 func DefaultRegistryCSV() []byte { return bytes.Clone(defaultRegistryCSV) }
 
-// DefaultRegistry parses the embedded Jiangjin registry.
-func DefaultRegistry() *Registry {
+// DefaultRegistry is the embedded Jiangjin registry, parsed once; callers
+// only read it.
+func DefaultRegistry() *Registry { return defaultRegistry() }
+
+var defaultRegistry = sync.OnceValue(func() *Registry {
 	reg, errs := ReadRegistry(context.Background(), "units-jiangjin.csv", bytes.NewReader(defaultRegistryCSV), int64(len(defaultRegistryCSV)), DefaultLimits())
 	if len(errs) > 0 {
 		panic(fmt.Sprintf("embedded registry is invalid: %v", errs[0]))
 	}
 	return reg
-}
+})
 
 // Resolve finds a unit by its name or one of its aliases.
 func (r *Registry) Resolve(name string) (*Unit, bool) {
@@ -86,9 +90,6 @@ func (r *Registry) Resolve(name string) (*Unit, bool) {
 	}
 	return &r.Units[i], true
 }
-
-// Unit returns the unit of a canonical name.
-func (r *Registry) Unit(name string) (*Unit, bool) { return r.Resolve(name) }
 
 // DepartmentFor returns the department in charge of a key industry, or "".
 func (r *Registry) DepartmentFor(industry string) string { return r.byIndustry[industry] }

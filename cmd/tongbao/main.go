@@ -93,19 +93,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = &usageError{fmt.Sprintf("未知命令「%s」", cmd)}
 	}
 	var ue *usageError
-	var ie *pipeline.InputError
-	var ce *pipeline.ConfigError
-	var nd *pipeline.NoDataError
 	switch {
 	case err == nil:
 		return code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "错误：%s\n\n%s", ue.msg, usage)
 		return exitUsage
-	case errors.As(err, &ie), errors.As(err, &ce), errors.As(err, &nd), errors.Is(err, pipeline.ErrNoWorkspace), errors.Is(err, pipeline.ErrLocked):
-		fmt.Fprintf(stderr, "错误：%v\n", err)
-		return exitRefused
-	default:
+	default: // refused input, bad config, no data, locked workspace …
 		fmt.Fprintf(stderr, "错误：%v\n", err)
 		return exitRefused
 	}
