@@ -212,3 +212,17 @@ func TestBlankLikeCellsReadZero(t *testing.T) {
 		t.Errorf("row %v", r)
 	}
 }
+
+func TestPeriodFromFlag(t *testing.T) {
+	data := buildXLSX(t, sheetSpec{name: "表1", rows: [][]any{
+		{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"几江街道", 1, 1, 0, 1, 0, 0}}})
+	p := parseBytes(t, "a.xlsx", data, ParseOptions{Period: "2022年5月"})
+	p.mustOK(t)
+	if len(p.res.Periods) != 1 || p.res.Periods[0].Period != "2022-05" || p.rows["2022-05"][0]["period"] != "2022-05" {
+		t.Errorf("periods %+v", p.res.Periods)
+	}
+	if p := parseBytes(t, "a.xlsx", data, ParseOptions{Period: "五月"}); p.res.OK() || !strings.Contains(p.res.Errors[0].Error(), "--period「五月」不是有效的月份") {
+		t.Errorf("a bad --period was accepted: %v", p.res.Errors)
+	}
+}
