@@ -75,6 +75,9 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.CatchUp(ctx); err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		return nil // stopped during catch-up: the report in hand was finished
+	}
 	cfg := s.ws.Config.Schedules
 	sched, err := gocron.NewScheduler(
 		gocron.WithClock(s.clock),
@@ -94,9 +97,12 @@ func (s *Service) Start(ctx context.Context) error {
 		{JobBulletin, cfg.Monthly, s.MonthlyRun},
 		{JobScorecard, cfg.Quarterly, s.QuarterlyRun},
 	}
+	// A shutdown lets a running job finish (gocron waits up to the stop
+	// timeout), so jobs do not see the signal's cancellation.
+	jobCtx := context.WithoutCancel(ctx)
 	for _, j := range jobs {
 		j := j
-		if _, err := sched.NewJob(gocron.CronJob(j.cron, false), gocron.NewTask(func() { s.runJob(ctx, j.name, j.run) }),
+		if _, err := sched.NewJob(gocron.CronJob(j.cron, false), gocron.NewTask(func() { s.runJob(jobCtx, j.name, j.run) }),
 			gocron.WithName(j.name)); err != nil {
 			sched.Shutdown()
 			return fmt.Errorf("schedule %s %q: %w", j.name, j.cron, err)
@@ -195,11 +201,15 @@ func (s *Service) CatchUp(ctx context.Context) error {
 	}
 	sort.SliceStable(dues, func(i, j int) bool { return dues[i].at.Before(dues[j].at) })
 	for _, d := range dues {
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			// A stop was asked for: the rest waits for the next start, which
+			// catches up from the last heartbeat.
+			s.log.Info("stopping during catch-up", "left", d.kind+" "+d.period)
+			return nil
 		}
 		s.log.Info("catching up", "report", d.kind, "period", d.period, "due", d.at)
-		if err := s.produce(ctx, d.kind, d.period, d.at); err != nil {
+		// The report in hand is finished even if a stop comes meanwhile.
+		if err := s.produce(context.WithoutCancel(ctx), d.kind, d.period, d.at); err != nil {
 			s.log.Error("catch-up failed", "report", d.kind, "period", d.period, "err", err)
 		}
 	}

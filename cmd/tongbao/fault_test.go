@@ -137,3 +137,61 @@ func TestKilledWhileProducing(t *testing.T) {
 		t.Errorf("temporary files left: %v", tmp)
 	}
 }
+
+// TestStopDuringCatchUp sends SIGTERM while the service catches up: the
+// report in hand is finished, the process exits 0, and the next start
+// produces the rest.
+func TestStopDuringCatchUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tongbao")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	home := filepath.Join(dir, "ws")
+	for _, args := range [][]string{{"init"}, append([]string{"import"}, mustGlob(t, "../../../shared/samples/*")...)} {
+		if out, err := exec.Command(bin, append(args, "--home", home)...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	os.WriteFile(filepath.Join(home, "service.json"), []byte(`{"last_seen":"2022-04-01T00:00:00+08:00"}`), 0o644)
+	cmd := exec.Command(bin, "serve", "--home", home)
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		if files, _ := filepath.Glob(filepath.Join(home, "reports", "*", "*(v1).xlsx")); len(files) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no report appeared:\n%s", logs.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve exited with %v after SIGTERM:\n%s", err, logs.String())
+	}
+	// The report being written when the signal came is complete.
+	pdfs, _ := filepath.Glob(filepath.Join(home, "reports", "2022-03", "*(v1).pdf"))
+	var versions []json.RawMessage
+	data, _ := os.ReadFile(filepath.Join(home, "reports", "2022-03", "versions.json"))
+	if json.Unmarshal(data, &versions); len(pdfs) != 1 || len(versions) != 1 {
+		t.Fatalf("the running report was not finished: pdfs %v, versions %s\n%s", pdfs, data, logs.String())
+	}
+	if !strings.Contains(logs.String(), "stopping during catch-up") && !strings.Contains(logs.String(), "service started") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("glob %s: %v", pattern, err)
+	}
+	return files
+}
