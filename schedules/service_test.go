@@ -156,7 +156,12 @@ func TestJobsFireOnTime(t *testing.T) {
 	if ev["report"] != JobBulletin || ev["period"] != "2022-02" {
 		t.Errorf("produced %v", ev)
 	}
-	st, _ := fx.ws.ReadServiceState()
+	// The job's run is recorded just after the report: wait for the record.
+	var st *pipeline.ServiceState
+	waitFor(t, func() bool {
+		st, _ = fx.ws.ReadServiceState()
+		return !st.Jobs[JobBulletin].At.IsZero()
+	})
 	if run := st.Jobs[JobBulletin]; !run.OK || !run.At.Equal(wantBulletin.Add(time.Second)) && run.At.Before(wantBulletin) {
 		t.Errorf("bulletin job run %+v", run)
 	}
