@@ -28,12 +28,14 @@ type peakHeap struct {
 	wg   sync.WaitGroup
 	peak atomic.Uint64
 	rss  float64
+	cpu0 float64 // CPU seconds at the start
+	cpu  float64 // CPU seconds used, read at the end
 }
 
 func startPeak() *peakHeap {
 	runtime.GC()
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // Linux: reset VmHWM
-	p := &peakHeap{stop: make(chan struct{})}
+	p := &peakHeap{stop: make(chan struct{}), cpu0: cpuSeconds()}
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	p.wg.Add(1)
 	go func() {
@@ -59,6 +61,7 @@ func (p *peakHeap) mb() float64 {
 	close(p.stop)
 	p.wg.Wait()
 	p.rss = peakRSSMB()
+	p.cpu = cpuSeconds() - p.cpu0
 	return float64(p.peak.Load()) / (1 << 20)
 }
 
@@ -118,7 +121,7 @@ func importBench(b *testing.B, ext string) {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			path := input(b, n, ext)
 			b.ResetTimer() // generating the input is not measured
-			var peak, rss float64
+			var peak, rss, cpu float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				home := b.TempDir()
@@ -130,7 +133,7 @@ func importBench(b *testing.B, ext string) {
 				b.StartTimer()
 				p := startPeak()
 				outs, err := ws.ImportFiles(context.Background(), []string{path}, pipeline.ImportOptions{})
-				peak, rss = max(peak, p.mb()), max(rss, p.rss)
+				peak, rss, cpu = max(peak, p.mb()), max(rss, p.rss), cpu+p.cpu
 				if err != nil || outs[0].Status != pipeline.Imported || outs[0].Result.Rows() != n {
 					b.Fatalf("import: %v %s", err, outs[0].Text())
 				}
@@ -138,6 +141,7 @@ func importBench(b *testing.B, ext string) {
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(peak, "peak-live-heap-MB")
 			b.ReportMetric(rss, "peak-RSS-MB")
+			b.ReportMetric(cpu/float64(b.N), "CPU-s/op")
 		})
 	}
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/flight"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
@@ -269,10 +271,34 @@ type partitionJob struct {
 	rec    arrow.Record
 }
 
-func writerProps() *parquet.WriterProperties {
-	// Snappy, since zstd sets up an encoder per column chunk (measured at
-	// 17 % of a CSV import); dictionaries keep unit names small.
-	return parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDictionaryDefault(true))
+// writerProps are the Parquet settings of a partition of schema batch.
+// Snappy, since zstd sets up an encoder per column chunk (measured at 17 %
+// of a CSV import). The batches bring their text columns of few values as
+// Arrow dictionaries, which Parquet writes as they are; hashing every
+// number into a dictionary cost more than it saved, so numbers are plain,
+// and the row numbers delta-encoded.
+func writerProps(batch *arrow.Schema) *parquet.WriterProperties {
+	props := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDictionaryDefault(false)}
+	for _, f := range batch.Fields() {
+		switch f.Type.ID() {
+		case arrow.DICTIONARY:
+			props = append(props, parquet.WithDictionaryFor(f.Name, true))
+		case arrow.STRING:
+			props = append(props, parquet.WithDictionaryFor(f.Name, true)) // text: repeats are common
+		case arrow.INT32:
+			props = append(props, parquet.WithEncodingFor(f.Name, parquet.Encodings.DeltaBinaryPacked))
+		}
+	}
+	return parquet.NewWriterProperties(props...)
+}
+
+// fileSchema is the schema a partition is written with: the batch schema,
+// carrying the stored schema (plain text columns) as the "ARROW:schema"
+// that Arrow readers (pqarrow, pyarrow) restore the column types from.
+func fileSchema(ds *sources.Dataset) *arrow.Schema {
+	stored := flight.SerializeSchema(ds.Schema, memory.DefaultAllocator)
+	md := arrow.NewMetadata([]string{"ARROW:schema"}, []string{base64.StdEncoding.EncodeToString(stored)})
+	return arrow.NewSchema(ds.BatchSchema.Fields(), &md)
 }
 
 func (pw *partitionWriter) sink(period string, rec arrow.Record) error {
@@ -313,14 +339,17 @@ func (pw *partitionWriter) write(period string, rec arrow.Record) error {
 	op := pw.open[period]
 	if op == nil {
 		ds := datasetOf(rec.Schema())
-		pw.ds = ds
-		af, err := createAtomic(pw.ws.path(partitionPath(ds, period, pw.sha)))
+		if ds == nil {
+			return fmt.Errorf("write partition %s: batch of unknown schema %s", period, rec.Schema())
+		}
+		pw.ds = ds.Name
+		af, err := createAtomic(pw.ws.path(partitionPath(ds.Name, period, pw.sha)))
 		if err != nil {
 			return err
 		}
 		// Hide Close from the Parquet writer: the atomic file syncs and
 		// renames it itself.
-		w, err := pqarrow.NewFileWriter(rec.Schema(), struct{ io.Writer }{af}, writerProps(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		w, err := pqarrow.NewFileWriter(fileSchema(ds), struct{ io.Writer }{af}, writerProps(ds.BatchSchema), pqarrow.NewArrowWriterProperties())
 		if err != nil {
 			af.Abort()
 			return fmt.Errorf("start partition %s: %w", period, err)
@@ -351,14 +380,14 @@ func (pw *partitionWriter) wait() error {
 	return pw.err
 }
 
-// datasetOf finds the dataset of a schema.
-func datasetOf(s *arrow.Schema) string {
+// datasetOf finds the dataset of a batch schema.
+func datasetOf(s *arrow.Schema) *sources.Dataset {
 	for _, n := range sources.DatasetNames {
-		if ds, _ := sources.LookupDataset(n); ds.Schema.Equal(s) {
-			return n
+		if ds, _ := sources.LookupDataset(n); ds.BatchSchema.Equal(s) {
+			return ds
 		}
 	}
-	return "unknown"
+	return nil
 }
 
 func (pw *partitionWriter) commit(res *sources.Result) error {

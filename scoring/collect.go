@@ -98,8 +98,29 @@ func Collect(ctx context.Context, facts *Facts) (*Data, error) {
 // columns finds a record's columns by name.
 type columns struct{ rec arrow.Record }
 
-func (c columns) str(name string) *array.String {
-	return c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(*array.String)
+func (c columns) str(name string) texts {
+	switch a := c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(type) {
+	case *array.Dictionary:
+		return texts{dict: a, values: a.Dictionary().(*array.String)}
+	case *array.String:
+		return texts{values: a}
+	default:
+		panic(fmt.Sprintf("column %s is %T, not text", name, a))
+	}
+}
+
+// texts reads a text column stored plain or, as the import's batches bring
+// it, dictionary-encoded.
+type texts struct {
+	dict   *array.Dictionary
+	values *array.String
+}
+
+func (t texts) Value(i int) string {
+	if t.dict != nil {
+		return t.values.Value(t.dict.GetValueIndex(i))
+	}
+	return t.values.Value(i)
 }
 func (c columns) i64(name string) *array.Int64 {
 	return c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(*array.Int64)

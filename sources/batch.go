@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/decimal128"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -32,70 +33,269 @@ func (b *rowBuf) reset() {
 // is released after the call: a sink that keeps it must Retain it.
 type Sink func(period string, rec arrow.Record) error
 
+// colKind is how a column's values are accumulated.
+type colKind uint8
+
+const (
+	colDict colKind = iota
+	colText
+	colInt64
+	colInt32
+	colBool
+	colDecimal
+	colTimestamp
+)
+
+func kindOf(t arrow.DataType) (colKind, error) {
+	switch t.ID() {
+	case arrow.DICTIONARY:
+		return colDict, nil
+	case arrow.STRING:
+		return colText, nil
+	case arrow.INT64:
+		return colInt64, nil
+	case arrow.INT32:
+		return colInt32, nil
+	case arrow.BOOL:
+		return colBool, nil
+	case arrow.DECIMAL128:
+		return colDecimal, nil
+	case arrow.TIMESTAMP:
+		return colTimestamp, nil
+	}
+	return 0, fmt.Errorf("unsupported column type %s", t)
+}
+
+// dictionary numbers the distinct values of one column of one batch.
+type dictionary struct {
+	ids    map[string]int32
+	values []string
+	last   string
+	lastID int32
+}
+
+func (d *dictionary) id(v string) int32 {
+	// Runs of the same value (a period, a sheet, a unit's block of cases)
+	// skip the hash.
+	if len(d.values) > 0 && v == d.last {
+		return d.lastID
+	}
+	id, ok := d.ids[v]
+	if !ok {
+		id = int32(len(d.values))
+		d.ids[v] = id
+		d.values = append(d.values, v)
+	}
+	d.last, d.lastID = v, id
+	return id
+}
+
+func (d *dictionary) reset() {
+	clear(d.ids)
+	d.values = d.values[:0]
+	d.last = ""
+}
+
+// colData accumulates one column of a batch in plain Go slices; they are
+// copied into Arrow buffers when the batch is handed over, then reused.
+type colData struct {
+	ints   []int64 // numbers, scaled decimals, timestamps, booleans as 0/1
+	ids    []int32 // dictionary ids
+	ends   []int32 // text: end offset of each value in text
+	text   []byte
+	nullAt []int32 // rows that are null
+	dict   dictionary
+}
+
+// periodBatch is the open batch of one period.
+type periodBatch struct {
+	rows int
+	cols []colData
+}
+
 // batcher builds one record batch per period and hands it to the sink every
 // batchRows rows, so memory does not grow with the file.
 type batcher struct {
 	schema    *arrow.Schema
 	fields    []arrow.Field // Schema.Fields copies its slice on every call: once here
+	kinds     []colKind
 	alloc     memory.Allocator
 	batchRows int
 	sink      Sink
-	open      map[string]*array.RecordBuilder
-	counts    map[string]int
+	open      map[string]*periodBatch
+	order     []string // periods in the order first seen
+	// the batch of the last row's period: consecutive rows share it
+	lastPeriod string
+	last       *periodBatch
 }
 
-func newBatcher(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sink Sink) *batcher {
-	return &batcher{schema: schema, fields: schema.Fields(), alloc: alloc, batchRows: batchRows, sink: sink,
-		open: map[string]*array.RecordBuilder{}, counts: map[string]int{}}
+func newBatcher(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sink Sink) (*batcher, error) {
+	b := &batcher{schema: schema, fields: schema.Fields(), alloc: alloc, batchRows: batchRows, sink: sink,
+		open: map[string]*periodBatch{}}
+	for _, f := range b.fields {
+		k, err := kindOf(f.Type)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", f.Name, err)
+		}
+		b.kinds = append(b.kinds, k)
+	}
+	return b, nil
+}
+
+func (b *batcher) batch(period string) *periodBatch {
+	if b.last != nil && period == b.lastPeriod {
+		return b.last
+	}
+	pb := b.open[period]
+	if pb == nil {
+		pb = &periodBatch{cols: make([]colData, len(b.fields))}
+		for j, k := range b.kinds {
+			if k == colDict {
+				pb.cols[j].dict.ids = map[string]int32{}
+			}
+		}
+		b.open[period] = pb
+		b.order = append(b.order, period)
+	}
+	b.lastPeriod, b.last = period, pb
+	return pb
 }
 
 func (b *batcher) add(period string, row *rowBuf) error {
-	rb := b.open[period]
-	if rb == nil {
-		rb = array.NewRecordBuilder(b.alloc, b.schema)
-		b.open[period] = rb
-	}
-	for j, f := range b.fields {
-		fb := rb.Field(j)
+	pb := b.batch(period)
+	for j, k := range b.kinds {
+		c := &pb.cols[j]
 		if row.null[j] {
-			fb.AppendNull()
-			continue
+			c.nullAt = append(c.nullAt, int32(pb.rows))
 		}
-		switch bb := fb.(type) {
-		case *array.StringBuilder:
-			bb.Append(row.s[j])
-		case *array.Int64Builder:
-			bb.Append(row.n[j])
-		case *array.Int32Builder:
-			bb.Append(int32(row.n[j]))
-		case *array.BooleanBuilder:
-			bb.Append(row.n[j] != 0)
-		case *array.Decimal128Builder:
-			bb.Append(decimal128.FromI64(row.n[j]))
-		case *array.TimestampBuilder:
-			bb.Append(arrow.Timestamp(row.n[j]))
+		switch k {
+		case colDict:
+			c.ids = append(c.ids, c.dict.id(row.s[j]))
+		case colText:
+			c.text = append(c.text, row.s[j]...)
+			c.ends = append(c.ends, int32(len(c.text)))
 		default:
-			return fmt.Errorf("column %s: unsupported builder %T", f.Name, fb)
+			c.ints = append(c.ints, row.n[j])
 		}
 	}
-	b.counts[period]++
-	if b.counts[period]%b.batchRows == 0 {
+	pb.rows++
+	if pb.rows == b.batchRows {
 		return b.flushPeriod(period)
 	}
 	return nil
 }
 
 func (b *batcher) flushPeriod(period string) error {
-	rb := b.open[period]
-	if rb == nil {
+	pb := b.open[period]
+	if pb == nil || pb.rows == 0 {
 		return nil
 	}
-	rec := rb.NewRecord()
+	rec := b.record(pb)
 	defer rec.Release()
-	if rec.NumRows() == 0 {
-		return nil
+	pb.rows = 0
+	for j := range pb.cols {
+		c := &pb.cols[j]
+		c.ints, c.ids, c.ends, c.text, c.nullAt = c.ints[:0], c.ids[:0], c.ends[:0], c.text[:0], c.nullAt[:0]
+		c.dict.reset()
 	}
 	return b.sink(period, rec)
+}
+
+// record copies a batch into Arrow arrays.
+func (b *batcher) record(pb *periodBatch) arrow.Record {
+	cols := make([]arrow.Array, len(b.fields))
+	for j, f := range b.fields {
+		cols[j] = b.array(f.Type, b.kinds[j], &pb.cols[j], pb.rows)
+	}
+	rec := array.NewRecord(b.schema, cols, int64(pb.rows))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
+}
+
+func (b *batcher) buffer(n int) *memory.Buffer {
+	buf := memory.NewResizableBuffer(b.alloc)
+	buf.Resize(n)
+	return buf
+}
+
+func (b *batcher) array(t arrow.DataType, k colKind, c *colData, n int) arrow.Array {
+	var validity *memory.Buffer
+	if len(c.nullAt) > 0 {
+		validity = b.buffer(int(bitutil.BytesForBits(int64(n))))
+		bits := validity.Bytes()
+		bitutil.SetBitsTo(bits, 0, int64(n), true)
+		for _, i := range c.nullAt {
+			bitutil.ClearBit(bits, int(i))
+		}
+	}
+	var data *memory.Buffer
+	var buffers []*memory.Buffer
+	switch k {
+	case colDict:
+		idx := b.buffer(n * 4)
+		copy(arrow.Int32Traits.CastFromBytes(idx.Bytes()), c.ids)
+		indices := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{validity, idx}, nil, len(c.nullAt), 0)
+		idx.Release()
+		if validity != nil {
+			validity.Release()
+		}
+		sb := array.NewStringBuilder(b.alloc)
+		sb.AppendValues(c.dict.values, nil)
+		values := sb.NewArray()
+		sb.Release()
+		ia := array.MakeFromData(indices)
+		indices.Release()
+		d := array.NewDictionaryArray(t, ia, values)
+		ia.Release()
+		values.Release()
+		return d
+	case colText:
+		offs := b.buffer((n + 1) * 4)
+		o := arrow.Int32Traits.CastFromBytes(offs.Bytes())
+		o[0] = 0
+		copy(o[1:], c.ends)
+		data = b.buffer(len(c.text))
+		copy(data.Bytes(), c.text)
+		buffers = []*memory.Buffer{validity, offs, data}
+		defer offs.Release()
+	case colInt64, colTimestamp:
+		data = b.buffer(n * 8)
+		copy(arrow.Int64Traits.CastFromBytes(data.Bytes()), c.ints)
+	case colInt32:
+		data = b.buffer(n * 4)
+		out := arrow.Int32Traits.CastFromBytes(data.Bytes())
+		for i, v := range c.ints {
+			out[i] = int32(v)
+		}
+	case colBool:
+		data = b.buffer(int(bitutil.BytesForBits(int64(n))))
+		bits := data.Bytes()
+		clear(bits)
+		for i, v := range c.ints {
+			if v != 0 {
+				bitutil.SetBit(bits, i)
+			}
+		}
+	case colDecimal:
+		data = b.buffer(n * arrow.Decimal128SizeBytes)
+		out := arrow.Decimal128Traits.CastFromBytes(data.Bytes())
+		for i, v := range c.ints {
+			out[i] = decimal128.FromI64(v)
+		}
+	}
+	if buffers == nil {
+		buffers = []*memory.Buffer{validity, data}
+	}
+	d := array.NewData(t, n, buffers, nil, len(c.nullAt), 0)
+	data.Release()
+	if validity != nil {
+		validity.Release()
+	}
+	a := array.MakeFromData(d)
+	d.Release()
+	return a
 }
 
 // flush hands over what is left, including an empty batch for a period that
@@ -113,7 +313,7 @@ func (b *batcher) flush(emptyPeriods []string) error {
 			}
 		}
 	}
-	for p := range b.open {
+	for _, p := range b.order {
 		if err := b.flushPeriod(p); err != nil {
 			return err
 		}
@@ -121,9 +321,7 @@ func (b *batcher) flush(emptyPeriods []string) error {
 	return nil
 }
 
+// release drops the open batches (their memory is plain Go memory).
 func (b *batcher) release() {
-	for _, rb := range b.open {
-		rb.Release()
-	}
-	b.open = nil
+	b.open, b.last = nil, nil
 }

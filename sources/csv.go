@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
 	"unicode/utf8"
@@ -75,50 +74,165 @@ func (w *csvWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error)
 	case GB18030:
 		src = simplifiedchinese.GB18030.NewDecoder().Reader(src)
 	}
-	cr := csv.NewReader(bufio.NewReaderSize(src, 256<<10))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
-	return &csvRows{cr: cr, limits: w.limits}, nil
+	return &csvRows{br: bufio.NewReaderSize(src, 256<<10), limits: w.limits}, nil
 }
 
+// csvRows splits CSV records the way encoding/csv does with LazyQuotes and
+// a variable number of fields (a differential test holds it to that), but
+// writes the fields straight into the batch being filled: no string per
+// record, no copy of the cells afterwards.
 type csvRows struct {
-	cr     *csv.Reader
-	count  int
-	cells  []Cell
+	br     *bufio.Reader
+	line   int    // lines read so far
+	long   []byte // a line longer than the read buffer, gathered
+	count  int    // records read
 	limits Limits
+	one    rowBatch // for Next
 }
 
-func (r *csvRows) Next(ctx context.Context) (Row, error) {
-	if r.count%4096 == 0 {
-		if err := ctx.Err(); err != nil {
-			return Row{}, err
-		}
-	}
-	rec, err := r.cr.Read()
-	if errors.Is(err, io.EOF) {
-		return Row{}, io.EOF
-	}
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return Row{}, refuse("CSV 第 %d 行格式错误：%v", pe.Line, pe.Err)
-		}
-		return Row{}, refuse("CSV 读取失败：%v", err)
-	}
-	r.count++
-	if r.count > r.limits.MaxRows {
-		return Row{}, refuse("行数超过上限 %d 行，已拒收", r.limits.MaxRows)
-	}
-	line, _ := r.cr.FieldPos(0)
-	r.cells = r.cells[:0]
-	for i, v := range rec {
-		if v == "" {
-			continue
-		}
-		r.cells = append(r.cells, Cell{Col: i + 1, Value: v})
-	}
-	return Row{Num: line, Cells: r.cells}, nil
-}
+func (r *csvRows) Next(ctx context.Context) (Row, error) { return nextByFill(ctx, r, &r.one) }
 
 func (r *csvRows) Close() error { return nil }
+
+func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
+	for len(b.rows) < max {
+		if r.count%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		start := len(b.cells)
+		line, err := r.record(b)
+		if err != nil {
+			b.cells = b.cells[:start]
+			if errors.Is(err, io.EOF) {
+				return io.EOF
+			}
+			return refuse("CSV 读取失败：%v", err)
+		}
+		r.count++
+		if r.count > r.limits.MaxRows {
+			b.cells = b.cells[:start]
+			return refuse("行数超过上限 %d 行，已拒收", r.limits.MaxRows)
+		}
+		b.endRow(line, start)
+	}
+	return nil
+}
+
+// readLine reads one line with its "\n", as encoding/csv does: "\r\n"
+// becomes "\n" and a "\r" right before the end of the file is dropped.
+func (r *csvRows) readLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		r.long = append(r.long[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, line...)
+		}
+		line = r.long
+	}
+	if n := len(line); n > 0 && errors.Is(err, io.EOF) {
+		err = nil
+		if line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+	}
+	r.line++
+	if n := len(line); n >= 2 && line[n-2] == '\r' && line[n-1] == '\n' {
+		line[n-2] = '\n'
+		line = line[:n-1]
+	}
+	return line, err
+}
+
+func lengthNL(b []byte) int {
+	if len(b) > 0 && b[len(b)-1] == '\n' {
+		return 1
+	}
+	return 0
+}
+
+// record reads the next record into b's cells (non-empty fields only) and
+// returns the line it starts on. Empty lines are skipped.
+func (r *csvRows) record(b *rowBatch) (int, error) {
+	var line []byte
+	var errRead error
+	for errRead == nil {
+		line, errRead = r.readLine()
+		if errRead == nil && len(line) == lengthNL(line) {
+			continue
+		}
+		break
+	}
+	if errRead != nil {
+		return 0, errRead
+	}
+	recLine := r.line
+	col := 0
+	addCell := func(v string) {
+		if v != "" {
+			b.cells = append(b.cells, Cell{Col: col, Value: v})
+		}
+	}
+fields:
+	for {
+		col++
+		if len(line) == 0 || line[0] != '"' {
+			i := bytes.IndexByte(line, ',')
+			field := line
+			if i >= 0 {
+				field = field[:i]
+			} else {
+				field = field[:len(field)-lengthNL(field)]
+			}
+			addCell(b.addText(field))
+			if i < 0 {
+				break fields
+			}
+			line = line[i+1:]
+			continue
+		}
+		// A quoted field: "" is a quote; a quote not before a comma or the
+		// end of the line is kept as it is (LazyQuotes).
+		start := len(b.text)
+		line = line[1:]
+		for {
+			i := bytes.IndexByte(line, '"')
+			switch {
+			case i >= 0:
+				b.text = append(b.text, line[:i]...)
+				line = line[i+1:]
+				switch {
+				case len(line) > 0 && line[0] == '"':
+					b.text = append(b.text, '"')
+					line = line[1:]
+				case len(line) > 0 && line[0] == ',':
+					line = line[1:]
+					addCell(b.textSince(start))
+					continue fields
+				case lengthNL(line) == len(line):
+					addCell(b.textSince(start))
+					break fields
+				default:
+					b.text = append(b.text, '"')
+				}
+			case len(line) > 0:
+				// The field goes on over the line break.
+				b.text = append(b.text, line...)
+				line, errRead = r.readLine()
+				if errors.Is(errRead, io.EOF) {
+					errRead = nil
+				}
+				if errRead != nil {
+					return 0, errRead
+				}
+			default:
+				// The file ends inside the quotes: the field ends there.
+				addCell(b.textSince(start))
+				break fields
+			}
+		}
+	}
+	return recLine, nil
+}

@@ -42,7 +42,22 @@ type Dataset struct {
 	Label  string
 	Period PeriodKind
 	Fields []Field
+	// Schema is the stored form of the rows: what a reader of the store gets.
 	Schema *arrow.Schema
+	// BatchSchema is the schema of the record batches Parse hands over: the
+	// Schema with its few-valued text columns (unit names, periods, sheet
+	// names) dictionary-encoded, so they are neither copied per row nor
+	// hashed again when the batches are written as Parquet.
+	BatchSchema *arrow.Schema
+	index       map[string]int // field name → index in Fields
+}
+
+// fieldIndex returns the index of a field in Fields (-1 if none).
+func (d *Dataset) fieldIndex(name string) int {
+	if i, ok := d.index[name]; ok {
+		return i
+	}
+	return -1
 }
 
 // Field returns a field by name.
@@ -87,12 +102,29 @@ func DecimalType() *arrow.Decimal128Type { return decimalType }
 func strField(name string) arrow.Field {
 	return arrow.Field{Name: name, Type: arrow.BinaryTypes.String}
 }
+
+// dictStringType is the batch type of a text column with few distinct values.
+var dictStringType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+
+func dictField(name string) arrow.Field { return arrow.Field{Name: name, Type: dictStringType} }
+
+// storedSchema turns a batch schema into the stored one: dictionaries
+// become plain text columns.
+func storedSchema(batch *arrow.Schema) *arrow.Schema {
+	fields := batch.Fields()
+	for i, f := range fields {
+		if f.Type.ID() == arrow.DICTIONARY {
+			fields[i].Type = arrow.BinaryTypes.String
+		}
+	}
+	return arrow.NewSchema(fields, nil)
+}
 func i64(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64} }
 func dec(name string, nullable bool) arrow.Field {
 	return arrow.Field{Name: name, Type: decimalType, Nullable: nullable}
 }
 
-var sourceCols = []arrow.Field{strField("source_sheet"), {Name: "source_row", Type: arrow.PrimitiveTypes.Int32}}
+var sourceCols = []arrow.Field{dictField("source_sheet"), {Name: "source_row", Type: arrow.PrimitiveTypes.Int32}}
 
 var datasets = map[string]*Dataset{
 	Enforcement: {
@@ -111,8 +143,8 @@ var datasets = map[string]*Dataset{
 			{Name: "transfers", Label: "移送司法机关(起)", Kind: KindInt},
 			{Name: "record", Label: "被检查单位", Aliases: []string{"检查日期", "案件编号", "企业名称"}, Kind: KindMarker},
 		},
-		Schema: arrow.NewSchema(append([]arrow.Field{
-			strField("unit"), strField("unit_written"), strField("period"),
+		BatchSchema: arrow.NewSchema(append([]arrow.Field{
+			dictField("unit"), dictField("unit_written"), dictField("period"),
 			i64("inspections"), i64("hazards_found"), i64("major_hazards"), i64("hazards_fixed"), i64("cases"),
 			dec("fines", false), i64("suspensions"), i64("closures"), i64("transfers"),
 			{Name: "case_level", Type: arrow.FixedWidthTypes.Boolean},
@@ -135,13 +167,13 @@ var datasets = map[string]*Dataset{
 			{Name: "level", Label: "事故等级"},
 			{Name: "summary", Label: "简要经过"},
 		},
-		Schema: arrow.NewSchema(append([]arrow.Field{
+		BatchSchema: arrow.NewSchema(append([]arrow.Field{
 			{Name: "date", Type: &arrow.TimestampType{Unit: arrow.Second}},
 			{Name: "has_time", Type: arrow.FixedWidthTypes.Boolean},
-			strField("period"), strField("territory"), strField("territory_written"), strField("industry"),
-			strField("department"), strField("department_written"), strField("enterprise"), strField("type"),
+			dictField("period"), dictField("territory"), dictField("territory_written"), dictField("industry"),
+			dictField("department"), dictField("department_written"), strField("enterprise"), dictField("type"),
 			i64("deaths"), i64("missing"), i64("serious_injuries"), i64("injuries"), dec("loss", false),
-			strField("level"), strField("level_given"), strField("summary"),
+			dictField("level"), dictField("level_given"), strField("summary"),
 		}, sourceCols...), nil),
 	},
 	Quotas: {
@@ -151,8 +183,8 @@ var datasets = map[string]*Dataset{
 			{Name: "period", Label: "年度", Aliases: []string{"年份"}, Kind: KindPeriod},
 			{Name: "quota", Label: "控制指标(人)", Aliases: []string{"死亡控制指标(人)", "事故死亡控制指标"}, Kind: KindInt, Required: true},
 		},
-		Schema: arrow.NewSchema(append([]arrow.Field{
-			strField("unit"), strField("unit_written"), strField("period"), i64("quota"),
+		BatchSchema: arrow.NewSchema(append([]arrow.Field{
+			dictField("unit"), dictField("unit_written"), dictField("period"), i64("quota"),
 		}, sourceCols...), nil),
 	},
 	Assessments: {
@@ -166,12 +198,22 @@ var datasets = map[string]*Dataset{
 			{Name: "bonus", Label: "加分", Kind: KindDecimal},
 			{Name: "remarks", Label: "备注"},
 		},
-		Schema: arrow.NewSchema(append(append([]arrow.Field{
-			strField("unit"), strField("unit_written"), strField("period"),
+		BatchSchema: arrow.NewSchema(append(append([]arrow.Field{
+			dictField("unit"), dictField("unit_written"), dictField("period"),
 		}, itemFields()...), append([]arrow.Field{
 			dec("deductions", false), dec("bonus", false), strField("remarks"),
 		}, sourceCols...)...), nil),
 	},
+}
+
+func init() {
+	for _, ds := range datasets {
+		ds.Schema = storedSchema(ds.BatchSchema)
+		ds.index = map[string]int{}
+		for i, f := range ds.Fields {
+			ds.index[f.Name] = i
+		}
+	}
 }
 
 func itemFields() []arrow.Field {

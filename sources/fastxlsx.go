@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/orisano/gosax"
@@ -341,47 +340,51 @@ type fastRows struct {
 	r      *gosax.Reader
 	rowNum int
 	count  int
-	cells  []Cell
 	done   bool
+	one    rowBatch // for Next
 }
 
-// cellState is the cell being read.
+// cellState is the cell being read; its value is gathered in the batch's
+// text from textStart on.
 type cellState struct {
-	col     int
-	typ     string
-	style   int
-	inValue bool // inside <v> or <is><t>
-	value   []byte
-	has     bool
+	col       int
+	typ       byte // first letter of t="…": 0 (number), 's', 'i' (inlineStr), 'b', 'e', 'd', 'S' (str)
+	style     int
+	inValue   bool // inside <v> or <is><t>
+	has       bool
+	textStart int
 }
 
 func (s *fastRows) Close() error { return s.rc.Close() }
 
-func (s *fastRows) Next(ctx context.Context) (Row, error) {
-	if s.count%4096 == 0 {
-		if err := ctx.Err(); err != nil {
-			return Row{}, err
-		}
+func (s *fastRows) Next(ctx context.Context) (Row, error) { return nextByFill(ctx, s, &s.one) }
+
+const errCorrupt = "工作表数据已损坏：%v"
+
+// fill reads rows into b until it holds max rows or the sheet ends.
+func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if s.done {
-		return Row{}, io.EOF
+		return io.EOF
 	}
-	s.cells = s.cells[:0]
 	var c cellState
 	inRow, inRPh := false, false
 	nextCol := 1
-	for {
+	rowStart := len(b.cells)
+	for len(b.rows) < max {
 		e, err := s.r.Event()
 		if err != nil {
-			return Row{}, refuse("工作表数据已损坏：%v", reasonErr(err))
+			return refuse(errCorrupt, reasonErr(err))
 		}
 		switch e.Type() {
 		case gosax.EventEOF:
 			s.done = true
 			if inRow {
-				return s.emit()
+				b.endRow(s.rowNum, rowStart)
 			}
-			return Row{}, io.EOF
+			return io.EOF
 		case gosax.EventStart:
 			name, _ := gosax.Name(e.Bytes)
 			switch string(localName(name)) {
@@ -389,47 +392,52 @@ func (s *fastRows) Next(ctx context.Context) (Row, error) {
 				inRow = true
 				num := 0
 				if err := scanAttrs(e.Bytes, func(k, v []byte) {
-					if string(k) == "r" {
-						num, _ = strconv.Atoi(string(v))
+					if len(k) == 1 && k[0] == 'r' {
+						num = atoiBytes(v)
 					}
 				}); err != nil {
-					return Row{}, refuse("工作表数据已损坏：%v", err)
+					return refuse(errCorrupt, err)
 				}
 				if num <= 0 {
 					num = s.rowNum + 1
 				}
 				s.rowNum = num
 				nextCol = 1
+				rowStart = len(b.cells)
 				if isSelfClosing(e.Bytes) {
 					inRow = false
-					if r, ok, err := s.rowDone(); ok || err != nil {
-						return r, err
+					if err := s.rowDone(b, rowStart); err != nil {
+						return err
 					}
 				}
 			case "c":
 				c = cellState{col: nextCol, style: -1}
 				if err := scanAttrs(e.Bytes, func(k, v []byte) {
-					switch string(k) {
-					case "r":
+					if len(k) != 1 {
+						return
+					}
+					switch k[0] {
+					case 'r':
 						if col := colOfRef(v); col > 0 {
 							c.col = col
 						}
-					case "t":
-						c.typ = string(v)
-					case "s":
-						c.style, _ = strconv.Atoi(string(v))
+					case 't':
+						c.typ = cellType(v)
+					case 's':
+						c.style = atoiBytes(v)
 					}
 				}); err != nil {
-					return Row{}, refuse("工作表数据已损坏：%v", err)
+					return refuse(errCorrupt, err)
 				}
 				nextCol = c.col + 1
+				c.textStart = len(b.text)
 				if isSelfClosing(e.Bytes) {
 					c = cellState{}
 				}
 			case "v":
 				c.inValue, c.has = !isSelfClosing(e.Bytes), true
 			case "t":
-				if c.typ == "inlineStr" && !inRPh {
+				if c.typ == 'i' && !inRPh {
 					c.inValue, c.has = !isSelfClosing(e.Bytes), true
 				}
 			case "rPh":
@@ -443,65 +451,96 @@ func (s *fastRows) Next(ctx context.Context) (Row, error) {
 			case "rPh":
 				inRPh = false
 			case "c":
-				if err := s.addCell(&c); err != nil {
-					return Row{}, err
+				if err := s.addCell(b, &c, rowStart); err != nil {
+					return err
 				}
 				c = cellState{}
 			case "row":
 				inRow = false
-				if r, ok, err := s.rowDone(); ok || err != nil {
-					return r, err
+				if err := s.rowDone(b, rowStart); err != nil {
+					return err
 				}
 			case "sheetData":
 				s.done = true
-				return Row{}, io.EOF
+				return io.EOF
 			}
 		case gosax.EventText, gosax.EventCData:
 			if c.inValue {
 				text := e.Bytes
 				if e.Type() == gosax.EventText {
 					if text, err = gosax.Unescape(text); err != nil {
-						return Row{}, refuse("工作表数据已损坏：%v", err)
+						return refuse(errCorrupt, err)
 					}
 				} else {
 					text = bytes.TrimSuffix(bytes.TrimPrefix(text, []byte("<![CDATA[")), []byte("]]>"))
 				}
-				c.value = append(c.value, text...)
+				b.text = append(b.text, text...)
 			}
 		}
 	}
+	return nil
 }
 
-// rowDone returns the finished row; rows without any cell are returned too
-// (as empty rows), like excelize does, so row numbers line up.
-func (s *fastRows) rowDone() (Row, bool, error) {
+// cellType reads the t attribute of a cell.
+func cellType(v []byte) byte {
+	switch string(v) {
+	case "s":
+		return 's'
+	case "inlineStr":
+		return 'i'
+	case "str":
+		return 'S'
+	case "b", "e", "d":
+		return v[0]
+	}
+	return 0 // n, or a type excelize reads as a number too
+}
+
+// atoiBytes reads a small non-negative decimal; anything else is 0.
+func atoiBytes(v []byte) int {
+	n := 0
+	if len(v) == 0 || len(v) > 9 {
+		return 0
+	}
+	for _, ch := range v {
+		if ch < '0' || ch > '9' {
+			return 0
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return n
+}
+
+// rowDone ends a row; rows without any cell are kept too (as empty rows),
+// like excelize does, so row numbers line up.
+func (s *fastRows) rowDone(b *rowBatch, rowStart int) error {
 	s.count++
 	if s.count > s.w.limits.MaxRows {
-		return Row{}, true, refuse("行数超过上限 %d 行，已拒收", s.w.limits.MaxRows)
+		b.cells = b.cells[:rowStart]
+		return refuse("行数超过上限 %d 行，已拒收", s.w.limits.MaxRows)
 	}
-	r, err := s.emit()
-	return r, true, err
-}
-
-func (s *fastRows) emit() (Row, error) {
-	return Row{Num: s.rowNum, Cells: s.cells}, nil
+	b.endRow(s.rowNum, rowStart)
+	return nil
 }
 
 // addCell resolves a finished cell's value by its type.
-func (s *fastRows) addCell(c *cellState) error {
+func (s *fastRows) addCell(b *rowBatch, c *cellState, rowStart int) error {
 	if !c.has {
+		b.text = b.text[:c.textStart]
 		return nil
 	}
-	v := ""
-	switch c.typ {
-	case "s":
-		i, err := strconv.Atoi(string(c.value))
-		if err != nil || i < 0 || i >= len(s.w.sst) {
-			return refuse("工作表数据已损坏：共享字符串序号 %q 无效", c.value)
+	var v string
+	if c.typ == 's' {
+		raw := b.text[c.textStart:]
+		i := atoiBytes(raw)
+		if (i == 0 && string(raw) != "0") || i >= len(s.w.sst) {
+			return refuse("工作表数据已损坏：共享字符串序号 %q 无效", raw)
 		}
 		v = s.w.sst[i]
-	default: // n, str (cached formula text), inlineStr, b (0/1), e (#N/A), d (ISO date)
-		v = string(c.value)
+		b.text = b.text[:c.textStart] // the index is not kept
+	} else {
+		// n, str (cached formula text), inlineStr, b (0/1), e (#N/A), d (ISO date)
+		v = b.textSince(c.textStart)
 	}
 	if v == "" {
 		return nil
@@ -515,17 +554,17 @@ func (s *fastRows) addCell(c *cellState) error {
 	}
 	// Cells come in column order; a writer that breaks the order (or repeats
 	// a cell) is tolerated: the cell goes in its place, the later one wins.
-	i := len(s.cells)
-	for i > 0 && s.cells[i-1].Col >= cell.Col {
+	i := len(b.cells)
+	for i > rowStart && b.cells[i-1].Col >= cell.Col {
 		i--
 	}
-	if i < len(s.cells) && s.cells[i].Col == cell.Col {
-		s.cells[i] = cell
+	if i < len(b.cells) && b.cells[i].Col == cell.Col {
+		b.cells[i] = cell
 		return nil
 	}
-	s.cells = append(s.cells, Cell{})
-	copy(s.cells[i+1:], s.cells[i:])
-	s.cells[i] = cell
+	b.cells = append(b.cells, Cell{})
+	copy(b.cells[i+1:], b.cells[i:])
+	b.cells[i] = cell
 	return nil
 }
 

@@ -3,12 +3,29 @@ package sources
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
 
 func trimSpace(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' })
+	if s == "" {
+		return s
+	}
+	// Most cells have nothing to trim: look at both ends first.
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !isSpaceRune(first) && !isSpaceRune(last) {
+		return s
+	}
+	return strings.TrimFunc(s, isSpaceRune)
+}
+
+func isSpaceRune(r rune) bool {
+	if r < 0x80 {
+		return r == ' ' || (r >= '\t' && r <= '\r')
+	}
+	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0'
 }
 
 // narrow folds full-width letters, digits and punctuation to their ASCII

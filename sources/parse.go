@@ -75,7 +75,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		opts.Registry = DefaultRegistry()
 	}
 	p := &parser{opts: opts, is: &issues{file: baseName(name)}, fileName: baseName(name), sink: sink,
-		units: map[string]map[string]struct{}{}, seen: map[string]int{}, rowsByPeriod: map[string]int{}, resolved: map[string]*Unit{}}
+		periods: map[string]*periodTally{}, seen: map[string]int{}, resolved: map[string]*Unit{}}
 	defer func() {
 		if p.batch != nil {
 			p.batch.release()
@@ -103,20 +103,21 @@ type parser struct {
 	buf      *rowBuf
 
 	caseLevel    bool
-	units        map[string]map[string]struct{} // period → units covered
-	seen         map[string]int                 // duplicate detection key → row
-	rowsByPeriod map[string]int
+	periods      map[string]*periodTally
+	lastPeriod   string
+	lastTally    *periodTally
+	seen         map[string]int // duplicate detection key → row
 	emptyPeriods []string
 	dataRows     int
 	rowsInSheet  int
 	fatal        bool
 	resolved     map[string]*Unit // unit names as written → registry unit (nil: unknown)
 	out          map[string]int   // output column → index in the schema
-	// The enforcement hot path, resolved once per sheet: the sheet column of
-	// each count field and the schema index it goes to.
-	countCol [len(enforcementCounts)]int
-	countOut [len(enforcementCounts)]int
-	assess   *assessAgg
+	outSheet     int              // index of source_sheet
+	outRow       int              // index of source_row
+	// The enforcement hot path, resolved once per sheet.
+	enf    enforcementCols
+	assess *assessAgg
 
 	// per sheet
 	sheet       string
@@ -124,8 +125,20 @@ type parser struct {
 	sheetPeriod string
 	periodErr   string
 	periodErrAt bool
-	sums        map[string]int64
-	badCols     map[string]bool
+	sums        []int64 // by field index: column sums since the last totals row
+	badCols     []bool  // by field index: a column with an unreadable cell
+}
+
+// enforcementCols are the sheet columns (0: absent), field indexes and
+// output columns of an enforcement row, looked up once per sheet.
+type enforcementCols struct {
+	unit, fines                                            int
+	finesYuan                                              bool
+	finesField                                             int
+	count                                                  [len(enforcementCounts)]int
+	countField                                             [len(enforcementCounts)]int
+	countOut                                               [len(enforcementCounts)]int
+	outUnit, outWritten, outPeriod, outFines, outCaseLevel int
 }
 
 func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64) (*Result, error) {
@@ -189,15 +202,19 @@ func (p *parser) result(res *Result) *Result {
 		return res
 	}
 	periods := map[string]bool{}
-	for per := range p.rowsByPeriod {
+	for per := range p.periods {
 		periods[per] = true
 	}
 	for _, per := range p.emptyPeriods {
 		periods[per] = true
 	}
 	for per := range periods {
-		ps := PeriodSummary{Period: per, Rows: p.rowsByPeriod[per]}
-		for u := range p.units[per] {
+		ps := PeriodSummary{Period: per}
+		var units map[string]struct{}
+		if t := p.periods[per]; t != nil {
+			ps.Rows, units = t.rows, t.units
+		}
+		for u := range units {
 			ps.Units = append(ps.Units, u)
 		}
 		sort.Strings(ps.Units)
@@ -262,18 +279,25 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	}
 	if p.ds == nil {
 		p.ds = h.ds
-		p.buf = newRowBuf(h.ds.Schema)
+		p.buf = newRowBuf(h.ds.BatchSchema)
 		p.out = colIndex[h.ds.Name]
-		p.batch = newBatcher(h.ds.Schema, p.opts.Alloc, p.opts.BatchRows, p.sink)
+		p.outSheet, p.outRow = p.out["source_sheet"], p.out["source_row"]
+		if p.batch, err = newBatcher(h.ds.BatchSchema, p.opts.Alloc, p.opts.BatchRows, p.sink); err != nil {
+			return false, nil, err
+		}
 	}
 	p.sheet, p.h = sheet, h
 	p.caseLevel = p.caseLevel || h.caseLevel
-	p.sums = map[string]int64{}
-	p.badCols = map[string]bool{}
+	p.sums = make([]int64, len(p.ds.Fields))
+	p.badCols = make([]bool, len(p.ds.Fields))
 	if p.ds.Name == Enforcement {
+		e := enforcementCols{unit: h.cols["unit"], fines: h.cols["fines"], finesYuan: h.units["fines"] == "元",
+			finesField: p.ds.fieldIndex("fines"), outUnit: p.out["unit"], outWritten: p.out["unit_written"],
+			outPeriod: p.out["period"], outFines: p.out["fines"], outCaseLevel: p.out["case_level"]}
 		for i, f := range enforcementCounts {
-			p.countCol[i], p.countOut[i] = h.cols[f], p.out[f]
+			e.count[i], e.countField[i], e.countOut[i] = h.cols[f], p.ds.fieldIndex(f), p.out[f]
 		}
+		p.enf = e
 	}
 	p.checkCells(head)
 	p.resolveSheetPeriod(head)
@@ -484,16 +508,27 @@ func (p *parser) dataRow(r Row) error {
 	}
 }
 
+// periodTally counts a period's rows and the units they cover.
+type periodTally struct {
+	rows     int
+	units    map[string]struct{}
+	lastUnit string
+}
+
 // emit stores a finished row for its period.
 func (p *parser) emit(period, unit string) error {
-	p.rowsByPeriod[period]++
-	if unit != "" {
-		u := p.units[period]
-		if u == nil {
-			u = map[string]struct{}{}
-			p.units[period] = u
+	t := p.lastTally
+	if t == nil || period != p.lastPeriod {
+		if t = p.periods[period]; t == nil {
+			t = &periodTally{units: map[string]struct{}{}}
+			p.periods[period] = t
 		}
-		u[unit] = struct{}{}
+		p.lastPeriod, p.lastTally = period, t
+	}
+	t.rows++
+	if unit != "" && (unit != t.lastUnit || len(t.units) == 0) {
+		t.units[unit] = struct{}{}
+		t.lastUnit = unit
 	}
 	if p.is.errCount > 0 {
 		return nil // the file is refused: stop building batches
@@ -518,7 +553,7 @@ var colIndex = func() map[string]map[string]int {
 	out := map[string]map[string]int{}
 	for name, ds := range datasets {
 		m := map[string]int{}
-		for i, f := range ds.Schema.Fields() {
+		for i, f := range ds.BatchSchema.Fields() {
 			m[f.Name] = i
 		}
 		out[name] = m
@@ -532,8 +567,8 @@ func (p *parser) setNum(col string, v int64) { p.buf.n[p.out[col]] = v }
 func (p *parser) setNull(col string)         { p.buf.null[p.out[col]] = true }
 
 func (p *parser) setSource(r Row) {
-	p.setStr("source_sheet", p.sheet)
-	p.setNum("source_row", int64(r.Num))
+	p.buf.s[p.outSheet] = p.sheet
+	p.buf.n[p.outRow] = int64(r.Num)
 }
 
 // text returns a trimmed text field and its column.
@@ -547,11 +582,11 @@ func (p *parser) text(r Row, field string) (string, int) {
 
 // count reads a whole number ≥ 0; a blank or absent cell reads 0.
 func (p *parser) count(r Row, field string) (int64, bool) {
-	return p.countAt(r, p.h.cols[field], field)
+	return p.countAt(r, p.h.cols[field], p.ds.fieldIndex(field))
 }
 
-// countAt is count with the field's column already looked up.
-func (p *parser) countAt(r Row, col int, field string) (int64, bool) {
+// countAt is count with the field's column and index already looked up.
+func (p *parser) countAt(r Row, col int, fi int) (int64, bool) {
 	if col == 0 {
 		return 0, true
 	}
@@ -567,39 +602,47 @@ func (p *parser) countAt(r Row, col int, field string) (int64, bool) {
 	}
 	n, err := parseIntFast(v)
 	if err != nil || n < 0 {
-		p.badCols[field] = true
+		p.badCols[fi] = true
 	}
 	if err != nil {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", numberRule(err, "应为非负整数"))
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "%s", numberRule(err, "应为非负整数"))
 		return 0, false
 	}
 	if n < 0 {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "不能为负数")
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "不能为负数")
 		return 0, false
 	}
-	p.sums[field] += n
+	p.sums[fi] += n
 	return n, true
 }
 
 // decimal reads a decimal ≥ 0 in 万元 (converted from 元 when the header says 元).
 func (p *parser) decimal(r Row, field string) (int64, bool, bool) {
-	v, col := p.text(r, field)
+	return p.decimalAt(r, p.h.cols[field], p.ds.fieldIndex(field), p.h.units[field] == "元")
+}
+
+// decimalAt is decimal with the field's column, index and unit looked up.
+func (p *parser) decimalAt(r Row, col, fi int, fromYuan bool) (int64, bool, bool) {
+	if col == 0 {
+		return 0, true, false
+	}
+	v := trimSpace(r.Value(col))
 	if v == "" {
 		return 0, true, false
 	}
-	n, err := parseDecimalFast(v, p.h.units[field] == "元")
+	n, err := parseDecimalFast(v, fromYuan)
 	if err != nil || n < 0 {
-		p.badCols[field] = true
+		p.badCols[fi] = true
 	}
 	if err != nil {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", numberRule(err, "应为数字"))
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "%s", numberRule(err, "应为数字"))
 		return 0, false, true
 	}
 	if n < 0 {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "不能为负数")
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "不能为负数")
 		return 0, false, true
 	}
-	p.sums[field] += n
+	p.sums[fi] += n
 	return n, true, true
 }
 
@@ -667,13 +710,14 @@ func (p *parser) enforcementRow(r Row) error {
 	ok := okP && okU
 	var vals [len(enforcementCounts)]int64
 	var good [len(enforcementCounts)]bool
-	for i, f := range enforcementCounts {
-		n, fine := p.countAt(r, p.countCol[i], f)
+	e := &p.enf
+	for i := range enforcementCounts {
+		n, fine := p.countAt(r, e.count[i], e.countField[i])
 		ok = ok && fine
 		vals[i], good[i] = n, fine
-		p.buf.n[p.countOut[i]] = n
+		p.buf.n[e.countOut[i]] = n
 	}
-	fines, fine, _ := p.decimal(r, "fines")
+	fines, fine, _ := p.decimalAt(r, e.fines, e.finesField, e.finesYuan)
 	ok = ok && fine
 	// Cross-field rules only on readable values: no follow-on errors.
 	const found, major, fixed = 1, 2, 3 // indexes in enforcementCounts
@@ -692,12 +736,12 @@ func (p *parser) enforcementRow(r Row) error {
 	if !ok {
 		return nil
 	}
-	p.setStr("unit", u.Name)
-	p.setStr("unit_written", written)
-	p.setStr("period", per)
-	p.setNum("fines", fines)
+	p.buf.s[e.outUnit] = u.Name
+	p.buf.s[e.outWritten] = written
+	p.buf.s[e.outPeriod] = per
+	p.buf.n[e.outFines] = fines
 	if p.h.caseLevel {
-		p.setNum("case_level", 1)
+		p.buf.n[e.outCaseLevel] = 1
 	}
 	p.setSource(r)
 	return p.emit(per, u.Name)
@@ -841,16 +885,16 @@ func (p *parser) quotaRow(r Row) error {
 // checkTotals compares a 合计 row with the sum of the rows above it, at the
 // precision the totals cell shows.
 func (p *parser) checkTotals(r Row) {
-	for _, f := range p.ds.Fields {
+	for fi, f := range p.ds.Fields {
 		col := p.h.cols[f.Name]
-		if col == 0 || (f.Kind != KindInt && f.Kind != KindDecimal) || p.badCols[f.Name] {
+		if col == 0 || (f.Kind != KindInt && f.Kind != KindDecimal) || p.badCols[fi] {
 			continue // a column with bad cells has no meaningful sum
 		}
 		v := trimSpace(r.Value(col))
 		if v == "" {
 			continue
 		}
-		sum := p.sums[f.Name]
+		sum := p.sums[fi]
 		if f.Kind == KindInt {
 			t, err := ParseDecimal(v, false)
 			if err != nil {
@@ -882,8 +926,8 @@ func (p *parser) checkTotals(r Row) {
 			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%s）不一致", FormatScaled(roundScaled(shown, drop), MoneyScale))
 		}
 	}
-	p.sums = map[string]int64{}
-	p.badCols = map[string]bool{}
+	clear(p.sums)
+	clear(p.badCols)
 }
 
 // shownDecimals is the precision a totals cell shows: its number format's
