@@ -81,12 +81,65 @@ func (w *Workspace) ImportFiles(ctx context.Context, paths []string, opts Import
 	return out, nil
 }
 
-func fileSHA256(f *os.File) (string, error) {
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
-		return "", err
+// intake hashes a file being imported and copies it into archive/ under a
+// temporary name, on its own goroutine beside the parse: the hash names
+// the archived copy and the partitions, and only decides once the parse is
+// done (a file already live is then dropped as a duplicate).
+type intake struct {
+	done chan struct{}
+	sha  string
+	copy *atomicFile // nil on a dry run
+	err  error
+}
+
+func (w *Workspace) startIntake(f *os.File, size int64, ext string, keep bool) *intake {
+	in := &intake{done: make(chan struct{})}
+	go func() {
+		defer close(in.done)
+		h := sha256.New()
+		var dst io.Writer = h
+		if keep {
+			af, err := createAtomic(w.path("archive", "import"+ext))
+			if err != nil {
+				in.err = err
+				return
+			}
+			in.copy, dst = af, io.MultiWriter(h, af)
+		}
+		if _, err := io.Copy(dst, io.NewSectionReader(f, 0, size)); err != nil {
+			in.err = fmt.Errorf("read %q: %w", f.Name(), err)
+			return
+		}
+		in.sha = hex.EncodeToString(h.Sum(nil))
+	}()
+	return in
+}
+
+// wait returns the file's SHA-256 once it is known.
+func (in *intake) wait() (string, error) {
+	<-in.done
+	return in.sha, in.err
+}
+
+// discard drops the archive copy.
+func (in *intake) discard() {
+	<-in.done
+	if in.copy != nil {
+		in.copy.Abort()
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// archive keeps the accepted file by its SHA-256; an archived file is never
+// changed, so a copy already there stays.
+func (w *Workspace) archive(in *intake, ext string) error {
+	<-in.done
+	dst := w.path("archive", in.sha+ext)
+	if _, err := os.Stat(dst); err == nil {
+		in.copy.Abort()
+		return nil
+	}
+	in.copy.path = dst
+	return in.copy.Commit()
 }
 
 func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Registry, opts ImportOptions) (*FileOutcome, error) {
@@ -105,26 +158,31 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 		o.Result = fileProblem(name, "不是普通文件")
 		return o, nil
 	}
-	if o.SHA256, err = fileSHA256(f); err != nil {
-		return nil, fmt.Errorf("hash %q: %w", path, err)
-	}
+	ext := strings.ToLower(filepath.Ext(path))
+	in := w.startIntake(f, st.Size(), ext, !opts.DryRun)
+	defer in.discard() // a no-op once archived
 	cat, err := readCatalog(w.path("catalog.json"))
 	if err != nil {
 		return nil, err
-	}
-	if !opts.DryRun && cat.IsLive(o.SHA256) {
-		o.Status, o.Result = Duplicate, &sources.Result{File: name}
-		return o, nil
 	}
 	popts := sources.ParseOptions{
 		Dataset: opts.Dataset, Period: opts.Period, Registry: reg, Limits: w.Config.Import,
 		Alloc: opts.Alloc, Now: w.now, Item7DataDriven: w.Config.Scoring.Item7DataDriven, Progress: opts.Progress,
 	}
-	parts := &partitionWriter{ws: w, sha: o.SHA256, dryRun: opts.DryRun, open: map[string]*openPartition{}}
+	parts := &partitionWriter{ws: w, dryRun: opts.DryRun, open: map[string]*openPartition{}}
 	res, err := sources.Parse(ctx, path, f, st.Size(), popts, parts.sink)
 	if err != nil {
 		parts.abort()
 		return nil, fmt.Errorf("import %q: %w", path, err)
+	}
+	if o.SHA256, err = in.wait(); err != nil {
+		parts.abort()
+		return nil, fmt.Errorf("hash %q: %w", path, err)
+	}
+	if !opts.DryRun && cat.IsLive(o.SHA256) {
+		parts.abort()
+		o.Status, o.Result = Duplicate, &sources.Result{File: name}
+		return o, nil
 	}
 	o.Result = res
 	if !res.OK() {
@@ -143,11 +201,11 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 		o.Status = Validated
 		return o, nil
 	}
-	if err := parts.commit(res); err != nil {
+	if err := parts.commit(res, o.SHA256); err != nil {
 		parts.abort()
 		return nil, err
 	}
-	if err := w.archive(path, o.SHA256); err != nil {
+	if err := w.archive(in, ext); err != nil {
 		return nil, err
 	}
 	if failAfterPartitions != nil {
@@ -188,15 +246,6 @@ func fileProblem(name, rule string) *sources.Result {
 
 func partitionPath(dataset, period, sha string) string {
 	return filepath.Join("store", dataset, "period="+period, sha+".parquet")
-}
-
-// archive keeps the accepted file by its SHA-256; it is never changed.
-func (w *Workspace) archive(path, sha string) error {
-	dst := w.path("archive", sha+strings.ToLower(filepath.Ext(path)))
-	if _, err := os.Stat(dst); err == nil {
-		return nil
-	}
-	return copyFileAtomic(dst, path)
 }
 
 // reject puts a refused file in rejected/ with its marked copy and error list.
@@ -255,7 +304,6 @@ type openPartition struct {
 // Parquet encoding runs on its own goroutine, beside parsing.
 type partitionWriter struct {
 	ws     *Workspace
-	sha    string
 	dryRun bool
 	open   map[string]*openPartition
 	ds     string
@@ -282,7 +330,10 @@ func writerProps(batch *arrow.Schema) *parquet.WriterProperties {
 	for _, f := range batch.Fields() {
 		switch f.Type.ID() {
 		case arrow.DICTIONARY:
-			props = append(props, parquet.WithDictionaryFor(f.Name, true))
+			// No min/max: Parquet would find the dictionary entries each
+			// batch uses by hashing every index, and no reader of ours
+			// prunes on them.
+			props = append(props, parquet.WithDictionaryFor(f.Name, true), parquet.WithStatsFor(f.Name, false))
 		case arrow.STRING:
 			props = append(props, parquet.WithDictionaryFor(f.Name, true)) // text: repeats are common
 		case arrow.INT32:
@@ -343,7 +394,8 @@ func (pw *partitionWriter) write(period string, rec arrow.Record) error {
 			return fmt.Errorf("write partition %s: batch of unknown schema %s", period, rec.Schema())
 		}
 		pw.ds = ds.Name
-		af, err := createAtomic(pw.ws.path(partitionPath(ds.Name, period, pw.sha)))
+		// Named by the file's hash at commit, once the hash is known.
+		af, err := createAtomic(pw.ws.path(partitionPath(ds.Name, period, "import")))
 		if err != nil {
 			return err
 		}
@@ -390,7 +442,7 @@ func datasetOf(s *arrow.Schema) *sources.Dataset {
 	return nil
 }
 
-func (pw *partitionWriter) commit(res *sources.Result) error {
+func (pw *partitionWriter) commit(res *sources.Result, sha string) error {
 	if err := pw.wait(); err != nil {
 		return err
 	}
@@ -404,6 +456,7 @@ func (pw *partitionWriter) commit(res *sources.Result) error {
 		if err := op.w.Close(); err != nil {
 			return fmt.Errorf("finish partition %s: %w", p, err)
 		}
+		op.file.path = pw.ws.path(partitionPath(pw.ds, p, sha))
 		if err := op.file.Commit(); err != nil {
 			return err
 		}

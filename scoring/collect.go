@@ -101,7 +101,11 @@ type columns struct{ rec arrow.Record }
 func (c columns) str(name string) texts {
 	switch a := c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(type) {
 	case *array.Dictionary:
-		return texts{dict: a, values: a.Dictionary().(*array.String)}
+		t := texts{dict: a, values: a.Dictionary().(*array.String)}
+		if ix, ok := a.Indices().(*array.Int32); ok {
+			t.ids = ix.Int32Values()
+		}
+		return t
 	case *array.String:
 		return texts{values: a}
 	default:
@@ -113,6 +117,7 @@ func (c columns) str(name string) texts {
 // it, dictionary-encoded.
 type texts struct {
 	dict   *array.Dictionary
+	ids    []int32 // the dictionary's int32 indices, if so
 	values *array.String
 }
 
@@ -122,6 +127,7 @@ func (t texts) Value(i int) string {
 	}
 	return t.values.Value(i)
 }
+
 func (c columns) i64(name string) *array.Int64 {
 	return c.rec.Column(c.rec.Schema().FieldIndices(name)[0]).(*array.Int64)
 }
@@ -145,6 +151,42 @@ func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Rec
 	insp, found, major, fixed, cases := c.i64("inspections"), c.i64("hazards_found"), c.i64("major_hazards"), c.i64("hazards_fixed"), c.i64("cases")
 	susp, clos, transf := c.i64("suspensions"), c.i64("closures"), c.i64("transfers")
 	fines := c.dec("fines")
+	if nu, np := unit.values.Len(), period.values.Len(); unit.ids != nil && period.ids != nil && nu*np <= 1<<16 {
+		// Dictionary-encoded (the import's batches): sum by index pair,
+		// then name the few sums.
+		acc := make([]EnforcementTotals, nu*np)
+		used := make([]bool, nu*np)
+		for i := range int(rec.NumRows()) {
+			k := int(period.ids[i])*nu + int(unit.ids[i])
+			t := &acc[k]
+			used[k] = true
+			t.Inspections += insp.Value(i)
+			t.HazardsFound += found.Value(i)
+			t.MajorHazards += major.Value(i)
+			t.HazardsFixed += fixed.Value(i)
+			t.Cases += cases.Value(i)
+			t.Fines += decValue(fines, i)
+			t.Suspensions += susp.Value(i)
+			t.Closures += clos.Value(i)
+			t.Transfers += transf.Value(i)
+		}
+		for k, ok := range used {
+			if !ok {
+				continue
+			}
+			p, u := period.values.Value(k/nu), unit.values.Value(k%nu)
+			month := into[p]
+			if month == nil {
+				month = map[string]*EnforcementTotals{}
+				into[p] = month
+			}
+			if month[u] == nil {
+				month[u] = &EnforcementTotals{}
+			}
+			month[u].Add(acc[k])
+		}
+		return
+	}
 	var lastPeriod string
 	var month map[string]*EnforcementTotals
 	for i := 0; i < int(rec.NumRows()); i++ {

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -70,15 +71,21 @@ func kindOf(t arrow.DataType) (colKind, error) {
 type dictionary struct {
 	ids    map[string]int32
 	values []string
-	last   string
-	lastID int32
+	// Seen strings by address: the parser hands out one string per unit
+	// name (registry names, names as written), so most rows find their id
+	// here without hashing the text.
+	seen [64]struct {
+		p  *byte
+		n  int
+		id int32
+	}
 }
 
 func (d *dictionary) id(v string) int32 {
-	// Runs of the same value (a period, a sheet, a unit's block of cases)
-	// skip the hash.
-	if len(d.values) > 0 && v == d.last {
-		return d.lastID
+	p := unsafe.StringData(v)
+	slot := &d.seen[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(v)))&63]
+	if slot.p == p && slot.n == len(v) && p != nil {
+		return slot.id
 	}
 	id, ok := d.ids[v]
 	if !ok {
@@ -86,14 +93,18 @@ func (d *dictionary) id(v string) int32 {
 		d.ids[v] = id
 		d.values = append(d.values, v)
 	}
-	d.last, d.lastID = v, id
+	slot.p, slot.n, slot.id = p, len(v), id
 	return id
 }
 
 func (d *dictionary) reset() {
 	clear(d.ids)
 	d.values = d.values[:0]
-	d.last = ""
+	d.seen = [64]struct {
+		p  *byte
+		n  int
+		id int32
+	}{}
 }
 
 // colData accumulates one column of a batch in plain Go slices; they are

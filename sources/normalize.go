@@ -13,12 +13,36 @@ func trimSpace(s string) string {
 		return s
 	}
 	// Most cells have nothing to trim: look at both ends first.
-	first, _ := utf8.DecodeRuneInString(s)
-	last, _ := utf8.DecodeLastRuneInString(s)
-	if !isSpaceRune(first) && !isSpaceRune(last) {
+	if !startsWithSpace(s) && !endsWithSpace(s) {
 		return s
 	}
 	return strings.TrimFunc(s, isSpaceRune)
+}
+
+// startsWithSpace and endsWithSpace decode a rune only when its bytes can
+// start one of the few non-ASCII spaces (U+0085, U+00A0, U+1680,
+// U+2000–U+205F, U+3000: lead bytes C2, E1, E2, E3).
+func startsWithSpace(s string) bool {
+	switch c := s[0]; {
+	case c < 0x80:
+		return c == ' ' || (c >= '\t' && c <= '\r')
+	case c == 0xC2 || (c >= 0xE1 && c <= 0xE3):
+		r, _ := utf8.DecodeRuneInString(s)
+		return isSpaceRune(r)
+	}
+	return false
+}
+
+func endsWithSpace(s string) bool {
+	n := len(s)
+	if c := s[n-1]; c < 0x80 {
+		return c == ' ' || (c >= '\t' && c <= '\r')
+	}
+	if (n >= 2 && s[n-2] == 0xC2) || (n >= 3 && s[n-3] >= 0xE1 && s[n-3] <= 0xE3) {
+		r, _ := utf8.DecodeLastRuneInString(s)
+		return isSpaceRune(r)
+	}
+	return false
 }
 
 func isSpaceRune(r rune) bool {
@@ -83,7 +107,7 @@ func NormalizeHeader(s string) (name, unit string) {
 // (填报单位:区安委办, 填报日期:2022年4月3日); such a row is never header, title or data.
 func isNotesRow(r Row) bool {
 	// Cheap test first: a notes row's first cell has a colon.
-	if len(r.Cells) == 0 || !strings.ContainsAny(r.Cells[0].Value, ":：") {
+	if len(r.Cells) == 0 || (strings.IndexByte(r.Cells[0].Value, ':') < 0 && !strings.Contains(r.Cells[0].Value, "：")) {
 		return false
 	}
 	n := 0

@@ -75,7 +75,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		opts.Registry = DefaultRegistry()
 	}
 	p := &parser{opts: opts, is: &issues{file: baseName(name)}, fileName: baseName(name), sink: sink,
-		periods: map[string]*periodTally{}, seen: map[string]int{}, resolved: map[string]*Unit{}}
+		periods: map[string]*periodTally{}, seen: map[string]int{}, resolved: map[string]resolvedName{}}
 	defer func() {
 		if p.batch != nil {
 			p.batch.release()
@@ -111,7 +111,7 @@ type parser struct {
 	dataRows     int
 	rowsInSheet  int
 	fatal        bool
-	resolved     map[string]*Unit // unit names as written → registry unit (nil: unknown)
+	resolved     map[string]resolvedName // unit names as written → registry unit
 	out          map[string]int   // output column → index in the schema
 	outSheet     int              // index of source_sheet
 	outRow       int              // index of source_row
@@ -656,25 +656,34 @@ func numberRule(err error, def string) string {
 	return "不是有效的数字，" + def
 }
 
+// resolvedName is a unit name as written and its registry unit (nil:
+// unknown). The name kept here is handed out for every later row that
+// writes it the same way, so equal names share one string.
+type resolvedName struct {
+	unit    *Unit
+	written string
+}
+
 // unit resolves the unit column through the registry.
 func (p *parser) unit(r Row, field string, kinds ...string) (*Unit, string, bool) {
 	v, col := p.text(r, field)
-	label := p.ds.Field(field).Label
 	if v == "" {
-		p.is.errorf(p.sheet, r.Num, col, label, "", "单位名称不能为空")
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, "", "单位名称不能为空")
 		return nil, "", false
 	}
-	u, ok := p.resolved[v]
-	if !ok {
-		u, ok = p.opts.Registry.Resolve(v)
-		if len(p.resolved) < 10000 {
-			p.resolved[v] = u // case-level files repeat a few names a million times
-		}
+	rn, ok := p.resolved[v]
+	if ok {
+		v = rn.written
 	} else {
-		ok = u != nil
+		rn.unit, _ = p.opts.Registry.Resolve(v)
+		rn.written = v
+		if len(p.resolved) < 10000 {
+			p.resolved[v] = rn // case-level files repeat a few names a million times
+		}
 	}
-	if !ok {
-		p.is.errorf(p.sheet, r.Num, col, label, v, "%s", p.opts.Registry.unknownUnitRule(v))
+	u := rn.unit
+	if u == nil {
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", p.opts.Registry.unknownUnitRule(v))
 		return nil, v, false
 	}
 	if len(kinds) > 0 {
@@ -683,7 +692,7 @@ func (p *parser) unit(r Row, field string, kinds ...string) (*Unit, string, bool
 			match = match || u.Kind == k
 		}
 		if !match {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(kinds, "或"))
+			p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(kinds, "或"))
 			return nil, v, false
 		}
 	}
