@@ -112,9 +112,9 @@ type parser struct {
 	rowsInSheet  int
 	fatal        bool
 	resolved     map[string]resolvedName // unit names as written → registry unit
-	out          map[string]int   // output column → index in the schema
-	outSheet     int              // index of source_sheet
-	outRow       int              // index of source_row
+	out          map[string]int          // output column → index in the schema
+	outSheet     int                     // index of source_sheet
+	outRow       int                     // index of source_row
 	// The enforcement hot path, resolved once per sheet.
 	enf    enforcementCols
 	assess *assessAgg
