@@ -252,10 +252,7 @@ func (b *batcher) array(t arrow.DataType, k colKind, c *colData, n int) arrow.Ar
 		if validity != nil {
 			validity.Release()
 		}
-		sb := array.NewStringBuilder(b.alloc)
-		sb.AppendValues(c.dict.values, nil)
-		values := sb.NewArray()
-		sb.Release()
+		values := b.strings(c.dict.values)
 		ia := array.MakeFromData(indices)
 		indices.Release()
 		d := array.NewDictionaryArray(t, ia, values)
@@ -306,6 +303,27 @@ func (b *batcher) array(t arrow.DataType, k colKind, c *colData, n int) arrow.Ar
 	}
 	a := array.MakeFromData(d)
 	d.Release()
+	return a
+}
+
+// strings makes a text array of values (a dictionary's).
+func (b *batcher) strings(values []string) arrow.Array {
+	size := 0
+	for _, v := range values {
+		size += len(v)
+	}
+	offs, data := b.buffer((len(values)+1)*4), b.buffer(size)
+	o, d := arrow.Int32Traits.CastFromBytes(offs.Bytes()), data.Bytes()[:0]
+	o[0] = 0
+	for i, v := range values {
+		d = append(d, v...)
+		o[i+1] = int32(len(d))
+	}
+	ad := array.NewData(arrow.BinaryTypes.String, len(values), []*memory.Buffer{nil, offs, data}, nil, 0, 0)
+	offs.Release()
+	data.Release()
+	a := array.MakeFromData(ad)
+	ad.Release()
 	return a
 }
 

@@ -17,7 +17,7 @@ type ParseOptions struct {
 	Period          string    // --period: used when the file names none
 	Registry        *Registry // unit names resolve here
 	Limits          Limits
-	Alloc           memory.Allocator // nil: Go allocator
+	Alloc           memory.Allocator // nil: a pool of batch buffers reused across imports
 	Now             func() time.Time // accident dates may not lie after now
 	Item7DataDriven bool             // assessments: a value in item 7 is ignored (warning)
 	BatchRows       int              // rows per record batch; 0: 16384
@@ -63,7 +63,7 @@ func (r *Result) Rows() int {
 // may have seen some of its batches.
 func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts ParseOptions, sink Sink) (res *Result, err error) {
 	if opts.Alloc == nil {
-		opts.Alloc = memory.DefaultAllocator
+		opts.Alloc = batchBuffers
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
