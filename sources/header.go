@@ -18,6 +18,8 @@ type header struct {
 	units     map[string]string // field name → bracketed unit (元, 万元 …)
 	measures  [11]int           // assessments: measure n → column
 	seqCol    int               // 序号 column, 0 when absent
+	unitCol   int               // cols["unit"] and cols["period"], read on every row
+	periodCol int
 	matched   int
 	missing   []string // labels of required fields not found
 	caseLevel bool

@@ -286,6 +286,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 			return false, nil, err
 		}
 	}
+	h.unitCol, h.periodCol = h.cols["unit"], h.cols["period"]
 	p.sheet, p.h = sheet, h
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = make([]int64, len(p.ds.Fields))
@@ -437,7 +438,7 @@ func (p *parser) periodError() {
 
 // rowPeriod is the period of a data row: its own cell, else the sheet's.
 func (p *parser) rowPeriod(r Row) (string, bool) {
-	if col := p.h.cols["period"]; col > 0 {
+	if col := p.h.periodCol; col > 0 {
 		if v := trimSpace(r.Value(col)); v != "" {
 			per, err := ParsePeriod(p.ds.Period, v)
 			if err != nil {
@@ -469,12 +470,12 @@ func (p *parser) dataRow(r Row) error {
 	if r.Empty() || isNotesRow(r) {
 		return nil
 	}
-	for _, c := range r.Cells {
-		if !p.checkLen(r.Num, c) {
+	for i := range r.Cells {
+		if len(r.Cells[i].Value) > p.opts.Limits.MaxCellChars && !p.checkLen(r.Num, r.Cells[i]) {
 			return nil
 		}
 	}
-	unitCol := p.h.cols["unit"]
+	unitCol := p.h.unitCol
 	kind := ""
 	if unitCol > 0 {
 		kind = totalsKind(r.Value(unitCol))
@@ -494,10 +495,12 @@ func (p *parser) dataRow(r Row) error {
 	if p.opts.Progress != nil && p.dataRows%1000 == 0 {
 		p.opts.Progress(p.dataRows)
 	}
-	p.buf.reset()
 	switch p.ds.Name {
 	case Enforcement:
-		return p.enforcementRow(r)
+		return p.enforcementRow(r) // sets every column: no reset
+	}
+	p.buf.reset()
+	switch p.ds.Name {
 	case Accidents:
 		return p.accidentRow(r)
 	case Quotas:
@@ -749,6 +752,7 @@ func (p *parser) enforcementRow(r Row) error {
 	p.buf.s[e.outWritten] = written
 	p.buf.s[e.outPeriod] = per
 	p.buf.n[e.outFines] = fines
+	p.buf.n[e.outCaseLevel] = 0
 	if p.h.caseLevel {
 		p.buf.n[e.outCaseLevel] = 1
 	}

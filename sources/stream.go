@@ -27,6 +27,10 @@ type Row struct {
 
 // Value returns the raw value of column col (1-based), or "".
 func (r Row) Value(col int) string {
+	// Rows without blank cells before col hold it at col-1.
+	if i := col - 1; i >= 0 && i < len(r.Cells) && r.Cells[i].Col == col {
+		return r.Cells[i].Value
+	}
 	for _, c := range r.Cells {
 		if c.Col == col {
 			return c.Value
