@@ -330,14 +330,15 @@ func (w *fastWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error
 	if err != nil {
 		return nil, err
 	}
-	return &fastRows{w: w, rc: rc, r: gosax.NewReaderSize(rc, 256<<10)}, nil
+	ra := newReadAhead(rc)
+	return &fastRows{w: w, rc: ra, r: newXMLScanner(ra, 256<<10)}, nil
 }
 
 // fastRows streams one sheet's rows.
 type fastRows struct {
 	w      *fastWorkbook
 	rc     io.ReadCloser
-	r      *gosax.Reader
+	r      *xmlScanner
 	rowNum int
 	count  int
 	done   bool
@@ -374,24 +375,23 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 	nextCol := 1
 	rowStart := len(b.cells)
 	for len(b.rows) < max {
-		e, err := s.r.Event()
+		kind, tok, err := s.r.next()
 		if err != nil {
 			return refuse(errCorrupt, reasonErr(err))
 		}
-		switch e.Type() {
-		case gosax.EventEOF:
+		switch kind {
+		case tokEOF:
 			s.done = true
 			if inRow {
 				b.endRow(s.rowNum, rowStart)
 			}
 			return io.EOF
-		case gosax.EventStart:
-			name, _ := gosax.Name(e.Bytes)
-			switch string(localName(name)) {
+		case tokStart:
+			switch string(localName(tagName(tok))) {
 			case "row":
 				inRow = true
 				num := 0
-				if err := scanAttrs(e.Bytes, func(k, v []byte) {
+				if err := scanAttrs(tok, func(k, v []byte) {
 					if len(k) == 1 && k[0] == 'r' {
 						num = atoiBytes(v)
 					}
@@ -404,7 +404,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				s.rowNum = num
 				nextCol = 1
 				rowStart = len(b.cells)
-				if isSelfClosing(e.Bytes) {
+				if isSelfClosing(tok) {
 					inRow = false
 					if err := s.rowDone(b, rowStart); err != nil {
 						return err
@@ -412,7 +412,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				}
 			case "c":
 				c = cellState{col: nextCol, style: -1}
-				if err := scanAttrs(e.Bytes, func(k, v []byte) {
+				if err := scanAttrs(tok, func(k, v []byte) {
 					if len(k) != 1 {
 						return
 					}
@@ -431,21 +431,20 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				}
 				nextCol = c.col + 1
 				c.textStart = len(b.text)
-				if isSelfClosing(e.Bytes) {
+				if isSelfClosing(tok) {
 					c = cellState{}
 				}
 			case "v":
-				c.inValue, c.has = !isSelfClosing(e.Bytes), true
+				c.inValue, c.has = !isSelfClosing(tok), true
 			case "t":
 				if c.typ == 'i' && !inRPh {
-					c.inValue, c.has = !isSelfClosing(e.Bytes), true
+					c.inValue, c.has = !isSelfClosing(tok), true
 				}
 			case "rPh":
 				inRPh = true
 			}
-		case gosax.EventEnd:
-			name, _ := gosax.Name(e.Bytes)
-			switch string(localName(name)) {
+		case tokEnd:
+			switch string(localName(tagName(tok))) {
 			case "v", "t":
 				c.inValue = false
 			case "rPh":
@@ -464,10 +463,10 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				s.done = true
 				return io.EOF
 			}
-		case gosax.EventText, gosax.EventCData:
+		case tokText, tokCData:
 			if c.inValue {
-				text := e.Bytes
-				if e.Type() == gosax.EventText {
+				text := tok
+				if kind == tokText {
 					if text, err = gosax.Unescape(text); err != nil {
 						return refuse(errCorrupt, err)
 					}
