@@ -182,40 +182,60 @@ func localName(b []byte) []byte {
 	return b
 }
 
-// scanAttrs is attrs for the plain tags of sheet data (<row r="5">,
+// attrs walks the attributes of the plain tags of sheet data (<row r="5">,
 // <c r="B5" t="s" s="3">): no entities or prefixes to handle, so a byte
-// scan replaces the general attribute parser on the hot path.
-func scanAttrs(tag []byte, fn func(key, value []byte)) error {
-	i := bytes.IndexByte(tag, ' ')
-	if i < 0 {
-		return nil
+// scan replaces a general attribute parser on the hot path.
+type attrs struct {
+	tag []byte
+	i   int
+	err error
+}
+
+func newAttrs(tag []byte) attrs {
+	i := 1
+	for i < len(tag) && !isXMLSpace(tag[i]) && tag[i] != '/' && tag[i] != '>' {
+		i++ // the tag name
 	}
-	for i < len(tag) {
-		for i < len(tag) && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '\n' || tag[i] == '\r') {
-			i++
-		}
-		k := i
-		for i < len(tag) && tag[i] != '=' && tag[i] != ' ' && tag[i] != '/' && tag[i] != '>' {
-			i++
-		}
-		if i >= len(tag) || tag[i] != '=' {
-			return nil
-		}
-		key := tag[k:i]
+	return attrs{tag: tag, i: i}
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// next returns the next attribute (key without prefix); ok is false at the
+// end or on a malformed attribute (then err is set).
+func (a *attrs) next() (key, value []byte, ok bool) {
+	tag, i := a.tag, a.i
+	for i < len(tag) && isXMLSpace(tag[i]) {
 		i++
-		if i >= len(tag) || (tag[i] != '"' && tag[i] != '\'') {
-			return errors.New("attribute value not quoted")
-		}
-		q := tag[i]
-		i++
-		end := bytes.IndexByte(tag[i:], q)
-		if end < 0 {
-			return errors.New("attribute value not closed")
-		}
-		fn(localName(key), tag[i:i+end])
-		i += end + 1
 	}
-	return nil
+	k := i
+	for i < len(tag) && tag[i] != '=' && !isXMLSpace(tag[i]) && tag[i] != '/' && tag[i] != '>' {
+		i++
+	}
+	key = tag[k:i]
+	for i < len(tag) && isXMLSpace(tag[i]) {
+		i++
+	}
+	if i >= len(tag) || tag[i] != '=' || len(key) == 0 {
+		return nil, nil, false
+	}
+	i++
+	for i < len(tag) && isXMLSpace(tag[i]) {
+		i++
+	}
+	if i >= len(tag) || (tag[i] != '"' && tag[i] != '\'') {
+		a.err = errors.New("attribute value not quoted")
+		return nil, nil, false
+	}
+	q := tag[i]
+	i++
+	end := bytes.IndexByte(tag[i:], q)
+	if end < 0 {
+		a.err = errors.New("attribute value not closed")
+		return nil, nil, false
+	}
+	a.i = i + end + 1
+	return localName(key), tag[i : i+end], true
 }
 
 func isSelfClosing(tag []byte) bool { return len(tag) >= 2 && tag[len(tag)-2] == '/' }
@@ -391,12 +411,14 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 			case "row":
 				inRow = true
 				num := 0
-				if err := scanAttrs(tok, func(k, v []byte) {
+				at := newAttrs(tok)
+				for k, v, ok := at.next(); ok; k, v, ok = at.next() {
 					if len(k) == 1 && k[0] == 'r' {
 						num = atoiBytes(v)
 					}
-				}); err != nil {
-					return refuse(errCorrupt, err)
+				}
+				if at.err != nil {
+					return refuse(errCorrupt, at.err)
 				}
 				if num <= 0 {
 					num = s.rowNum + 1
@@ -412,9 +434,10 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				}
 			case "c":
 				c = cellState{col: nextCol, style: -1}
-				if err := scanAttrs(tok, func(k, v []byte) {
+				at := newAttrs(tok)
+				for k, v, ok := at.next(); ok; k, v, ok = at.next() {
 					if len(k) != 1 {
-						return
+						continue
 					}
 					switch k[0] {
 					case 'r':
@@ -426,8 +449,9 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 					case 's':
 						c.style = atoiBytes(v)
 					}
-				}); err != nil {
-					return refuse(errCorrupt, err)
+				}
+				if at.err != nil {
+					return refuse(errCorrupt, at.err)
 				}
 				nextCol = c.col + 1
 				c.textStart = len(b.text)

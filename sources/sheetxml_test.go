@@ -149,3 +149,31 @@ func FuzzXMLScanner(f *testing.F) {
 		}
 	})
 }
+
+func TestAttrs(t *testing.T) {
+	cases := []struct {
+		name, tag, want string
+		bad            bool
+	}{
+		{"cell", `<c r="B5" t="s" s="3">`, "r=B5 t=s s=3", false},
+		{"self closing", `<row r="7"/>`, "r=7", false},
+		{"line breaks", "<c\nr=\"A1\"\tt='inlineStr'\r\n>", "r=A1 t=inlineStr", false},
+		{"spaces around =", `<c r = "A1">`, "r=A1", false},
+		{"prefixed", `<x:c x:r="C2">`, "r=C2", false},
+		{"no attributes", `<v>`, "", false},
+		{"unquoted", `<c r=A1>`, "", true},
+		{"unclosed", `<c r="A1>`, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			at := newAttrs([]byte(c.tag))
+			for k, v, ok := at.next(); ok; k, v, ok = at.next() {
+				got = append(got, string(k)+"="+string(v))
+			}
+			if s := strings.Join(got, " "); s != c.want || (at.err != nil) != c.bad {
+				t.Errorf("%s: got %q (err %v), want %q (error %v)", c.tag, s, at.err, c.want, c.bad)
+			}
+		})
+	}
+}
