@@ -153,7 +153,7 @@ func FuzzXMLScanner(f *testing.F) {
 func TestAttrs(t *testing.T) {
 	cases := []struct {
 		name, tag, want string
-		bad            bool
+		bad             bool
 	}{
 		{"cell", `<c r="B5" t="s" s="3">`, "r=B5 t=s s=3", false},
 		{"self closing", `<row r="7"/>`, "r=7", false},
