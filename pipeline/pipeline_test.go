@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,10 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/xuri/excelize/v2"
 
 	"tongbao/sources"
@@ -125,6 +130,15 @@ func TestReimportChangesNothing(t *testing.T) {
 	journalAfter, _ := os.ReadFile(ws.path("journal.jsonl"))
 	if !bytes.Equal(catBefore, catAfter) || !bytes.Equal(journalBefore, journalAfter) {
 		t.Error("re-importing the same bytes changed the workspace")
+	}
+	// The duplicate was parsed and copied beside the hash: nothing of it stays.
+	for _, pattern := range []string{ws.path("store", "*", "*", ".*tmp*"), ws.path("archive", ".*tmp*")} {
+		if leftovers, _ := filepath.Glob(pattern); len(leftovers) > 0 {
+			t.Errorf("temporary files left: %v", leftovers)
+		}
+	}
+	if archived, _ := filepath.Glob(ws.path("archive", "*")); len(archived) != 1 {
+		t.Errorf("archive holds %v, want the one file", archived)
 	}
 }
 
@@ -523,5 +537,72 @@ func TestInitNeverOverwrites(t *testing.T) {
 	reg, err := ws.Registry(context.Background())
 	if err != nil || len(reg.Units) != 48 {
 		t.Fatalf("units.xlsx: %v", err)
+	}
+}
+
+// TestStoredParquetLayout opens a partition as any Parquet reader would:
+// dictionary pages for unit names, decimals as INT64-backed DECIMAL(18,4),
+// delta-encoded row numbers, and the stored schema (plain text columns)
+// in ARROW:schema.
+func TestStoredParquetLayout(t *testing.T) {
+	ws := newWorkspace(t)
+	o := importOne(t, ws, filepath.Join(samplesDir, "部门执法检查月报_2022年4月.csv"), ImportOptions{})
+	if o.Status != Imported {
+		t.Fatalf("import: %s", o.Text())
+	}
+	path := ws.path(partitionPath(sources.Enforcement, "2022-04", o.SHA256))
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	if pf.MetaData().KeyValueMetadata().FindValue("ARROW:schema") == nil {
+		t.Error("no ARROW:schema in the file")
+	}
+	rg := pf.MetaData().RowGroup(0)
+	col := func(name string) *metadata.ColumnChunkMetaData {
+		for i := 0; i < rg.NumColumns(); i++ {
+			c, err := rg.ColumnChunk(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.PathInSchema().String() == name {
+				return c
+			}
+		}
+		t.Fatalf("no column %s", name)
+		return nil
+	}
+	cases := []struct {
+		column   string
+		physical parquet.Type
+		encoding parquet.Encoding
+	}{
+		{"unit", parquet.Types.ByteArray, parquet.Encodings.RLEDict},
+		{"period", parquet.Types.ByteArray, parquet.Encodings.RLEDict},
+		{"inspections", parquet.Types.Int64, parquet.Encodings.Plain},
+		{"fines", parquet.Types.Int64, parquet.Encodings.Plain},
+		{"source_row", parquet.Types.Int32, parquet.Encodings.DeltaBinaryPacked},
+	}
+	for _, c := range cases {
+		cc := col(c.column)
+		if cc.Type() != c.physical || !slices.Contains(cc.Encodings(), c.encoding) {
+			t.Errorf("%s: %s %v, want %s with %s", c.column, cc.Type(), cc.Encodings(), c.physical, c.encoding)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := sources.LookupDataset(sources.Enforcement)
+	for _, f := range ds.Schema.Fields() {
+		got, ok := schema.FieldsByName(f.Name)
+		if !ok || !arrow.TypeEqual(got[0].Type, f.Type) {
+			t.Errorf("%s reads back as %v, want %s", f.Name, got, f.Type)
+		}
 	}
 }

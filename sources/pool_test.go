@@ -1,0 +1,73 @@
+package sources
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestBufferPoolReuses(t *testing.T) {
+	p := &bufferPool{}
+	cases := []struct {
+		name    string
+		size    int
+		wantCap int
+	}{
+		{"empty", 0, 0},
+		{"one byte", 1, 1},
+		{"power of two", 131072, 131072},
+		{"rounded up", 100000, 131072},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := p.Allocate(c.size)
+			if len(b) != c.size || cap(b) != c.wantCap {
+				t.Fatalf("Allocate(%d): len %d cap %d, want cap %d", c.size, len(b), cap(b), c.wantCap)
+			}
+			if c.size == 0 {
+				return
+			}
+			b[0] = 7
+			p.Free(b)
+			again := p.Allocate(c.size)
+			if &again[0] != &b[0] {
+				t.Error("a freed buffer of the same class was not reused")
+			}
+		})
+	}
+	grown := p.Reallocate(300, p.Allocate(10))
+	if len(grown) != 300 || cap(grown) != 512 {
+		t.Errorf("Reallocate: len %d cap %d", len(grown), cap(grown))
+	}
+	p.Free(make([]byte, 3, 3)) // not of the pool's shapes: ignored
+	if n := len(p.free[1]); n != 0 {
+		t.Errorf("a foreign buffer was kept (%d)", n)
+	}
+}
+
+// closeCounter records that the source was closed.
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
+
+func TestReadAheadReadsAllAndStops(t *testing.T) {
+	data := strings.Repeat("<row r=\"1\"><c><v>1</v></c></row>", 40000) // 1.3 MB: several chunks
+	src := &closeCounter{Reader: strings.NewReader(data)}
+	got, err := io.ReadAll(newReadAhead(src))
+	if err != nil || !bytes.Equal(got, []byte(data)) {
+		t.Fatalf("read %d bytes (%v), want %d", len(got), err, len(data))
+	}
+	// Closed after a few bytes: the goroutine stops and the source closes.
+	src = &closeCounter{Reader: strings.NewReader(data)}
+	ra := newReadAhead(src)
+	if _, err := ra.Read(make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ra.Close(); err != nil || src.closed != 1 {
+		t.Fatalf("close: %v, source closed %d times", err, src.closed)
+	}
+}
