@@ -74,16 +74,20 @@ type dictionary struct {
 	// Seen strings by address: the parser hands out one string per unit
 	// name (registry names, names as written), so most rows find their id
 	// here without hashing the text.
-	seen [64]struct {
+	seen [dictSeenSlots]struct {
 		p  *byte
 		n  int
 		id int32
 	}
 }
 
+// dictSeenSlots is a power of two comfortably above the few dozen unit
+// names of a registry, so that they rarely share a slot.
+const dictSeenSlots = 256
+
 func (d *dictionary) id(v string) int32 {
 	p := unsafe.StringData(v)
-	slot := &d.seen[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(v)))&63]
+	slot := &d.seen[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(v)))&(dictSeenSlots-1)]
 	if slot.p == p && slot.n == len(v) && p != nil {
 		return slot.id
 	}
@@ -100,11 +104,7 @@ func (d *dictionary) id(v string) int32 {
 func (d *dictionary) reset() {
 	clear(d.ids)
 	d.values = d.values[:0]
-	d.seen = [64]struct {
-		p  *byte
-		n  int
-		id int32
-	}{}
+	clear(d.seen[:])
 }
 
 // colData accumulates one column of a batch in plain Go slices; they are
@@ -127,14 +127,16 @@ type periodBatch struct {
 // batcher builds one record batch per period and hands it to the sink every
 // batchRows rows, so memory does not grow with the file.
 type batcher struct {
-	schema    *arrow.Schema
-	fields    []arrow.Field // Schema.Fields copies its slice on every call: once here
-	kinds     []colKind
-	alloc     memory.Allocator
-	batchRows int
-	sink      Sink
-	open      map[string]*periodBatch
-	order     []string // periods in the order first seen
+	schema *arrow.Schema
+	fields []arrow.Field // Schema.Fields copies its slice on every call: once here
+	kinds  []colKind
+	// column indexes by how add fills them
+	dictCols, textCols, intCols, nullable []int
+	alloc                                 memory.Allocator
+	batchRows                             int
+	sink                                  Sink
+	open                                  map[string]*periodBatch
+	order                                 []string // periods in the order first seen
 	// the batch of the last row's period: consecutive rows share it
 	lastPeriod string
 	last       *periodBatch
@@ -149,6 +151,18 @@ func newBatcher(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sin
 			return nil, fmt.Errorf("column %s: %w", f.Name, err)
 		}
 		b.kinds = append(b.kinds, k)
+		j := len(b.kinds) - 1
+		switch k {
+		case colDict:
+			b.dictCols = append(b.dictCols, j)
+		case colText:
+			b.textCols = append(b.textCols, j)
+		default:
+			b.intCols = append(b.intCols, j)
+		}
+		if f.Nullable {
+			b.nullable = append(b.nullable, j)
+		}
 	}
 	return b, nil
 }
@@ -174,19 +188,22 @@ func (b *batcher) batch(period string) *periodBatch {
 
 func (b *batcher) add(period string, row *rowBuf) error {
 	pb := b.batch(period)
-	for j, k := range b.kinds {
+	for _, j := range b.dictCols {
 		c := &pb.cols[j]
+		c.ids = append(c.ids, c.dict.id(row.s[j]))
+	}
+	for _, j := range b.intCols {
+		c := &pb.cols[j]
+		c.ints = append(c.ints, row.n[j])
+	}
+	for _, j := range b.textCols {
+		c := &pb.cols[j]
+		c.text = append(c.text, row.s[j]...)
+		c.ends = append(c.ends, int32(len(c.text)))
+	}
+	for _, j := range b.nullable {
 		if row.null[j] {
-			c.nullAt = append(c.nullAt, int32(pb.rows))
-		}
-		switch k {
-		case colDict:
-			c.ids = append(c.ids, c.dict.id(row.s[j]))
-		case colText:
-			c.text = append(c.text, row.s[j]...)
-			c.ends = append(c.ends, int32(len(c.text)))
-		default:
-			c.ints = append(c.ints, row.n[j])
+			pb.cols[j].nullAt = append(pb.cols[j].nullAt, int32(pb.rows))
 		}
 	}
 	pb.rows++
