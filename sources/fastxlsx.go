@@ -407,8 +407,8 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 			}
 			return io.EOF
 		case tokStart:
-			switch string(localName(tagName(tok))) {
-			case "row":
+			switch elementOf(tok) {
+			case elRow:
 				inRow = true
 				num := 0
 				at := newAttrs(tok)
@@ -432,7 +432,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 						return err
 					}
 				}
-			case "c":
+			case elC:
 				c = cellState{col: nextCol, style: -1}
 				at := newAttrs(tok)
 				for k, v, ok := at.next(); ok; k, v, ok = at.next() {
@@ -458,32 +458,32 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				if isSelfClosing(tok) {
 					c = cellState{}
 				}
-			case "v":
+			case elV:
 				c.inValue, c.has = !isSelfClosing(tok), true
-			case "t":
+			case elT:
 				if c.typ == 'i' && !inRPh {
 					c.inValue, c.has = !isSelfClosing(tok), true
 				}
-			case "rPh":
+			case elRPh:
 				inRPh = true
 			}
 		case tokEnd:
-			switch string(localName(tagName(tok))) {
-			case "v", "t":
+			switch elementOf(tok) {
+			case elV, elT:
 				c.inValue = false
-			case "rPh":
+			case elRPh:
 				inRPh = false
-			case "c":
+			case elC:
 				if err := s.addCell(b, &c, rowStart); err != nil {
 					return err
 				}
 				c = cellState{}
-			case "row":
+			case elRow:
 				inRow = false
 				if err := s.rowDone(b, rowStart); err != nil {
 					return err
 				}
-			case "sheetData":
+			case elSheetData:
 				s.done = true
 				return io.EOF
 			}

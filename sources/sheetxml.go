@@ -191,6 +191,49 @@ func doctypeLen(data []byte) int {
 	return -1
 }
 
+// The sheet-data elements the reader acts on.
+const (
+	elOther = iota
+	elRow
+	elC
+	elV
+	elT
+	elRPh
+	elSheetData
+)
+
+// elementOf classifies a start or end tag by its local name without
+// building a string: the reader asks this of every tag.
+func elementOf(tag []byte) int {
+	name := tagName(tag)
+	if i := bytes.IndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	switch len(name) {
+	case 1:
+		switch name[0] {
+		case 'c':
+			return elC
+		case 'v':
+			return elV
+		case 't':
+			return elT
+		}
+	case 3:
+		switch string(name) {
+		case "row":
+			return elRow
+		case "rPh":
+			return elRPh
+		}
+	case 9:
+		if string(name) == "sheetData" {
+			return elSheetData
+		}
+	}
+	return elOther
+}
+
 // tagName is the qualified name of a start or end tag ("x:c" in <x:c r="A1">).
 func tagName(tag []byte) []byte {
 	i := 1
