@@ -457,6 +457,24 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				c.textStart = len(b.text)
 				if isSelfClosing(tok) {
 					c = cellState{}
+					break
+				}
+				// Most cells are <v>…</v></c> or <is><t>…</t></is></c>: take
+				// them whole.
+				text, ok := s.r.valueBetween("<v>", "</v></c>")
+				if !ok && c.typ == 'i' {
+					text, ok = s.r.valueBetween("<is><t>", "</t></is></c>")
+				}
+				if ok {
+					if text, err = gosax.Unescape(text); err != nil {
+						return refuse(errCorrupt, err)
+					}
+					b.text = append(b.text, text...)
+					c.has = true
+					if err := s.addCell(b, &c, rowStart); err != nil {
+						return err
+					}
+					c = cellState{}
 				}
 			case elV:
 				c.inValue, c.has = !isSelfClosing(tok), true

@@ -120,6 +120,25 @@ func (s *xmlScanner) next() (int, []byte, error) {
 	}
 }
 
+// valueBetween serves the common shape of a cell's content: if the
+// unscanned bytes start with open, then text without markup, then close
+// (as in "<v>12</v></c>"), it returns the text and moves past close. Else
+// it moves nothing and the caller reads token by token; that includes a
+// shape cut by the end of the buffer.
+func (s *xmlScanner) valueBetween(open, close string) ([]byte, bool) {
+	data := s.buf[s.pos:s.end]
+	if len(data) < len(open) || string(data[:len(open)]) != open {
+		return nil, false
+	}
+	rest := data[len(open):]
+	i := bytes.IndexByte(rest, '<')
+	if i < 0 || len(rest)-i < len(close) || string(rest[i:i+len(close)]) != close {
+		return nil, false
+	}
+	s.pos += len(open) + i + len(close)
+	return rest[:i], true
+}
+
 // markupLen finds the end of the markup at the start of data (data[0] is
 // '<'): its kind and length, or length -1 when data ends before it does.
 func markupLen(data []byte) (int, int) {
