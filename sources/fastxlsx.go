@@ -205,6 +205,14 @@ func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c ==
 // end or on a malformed attribute (then err is set).
 func (a *attrs) next() (key, value []byte, ok bool) {
 	tag, i := a.tag, a.i
+	// The usual attribute is ` k="v"`: one space, a one-letter key, double
+	// quotes.
+	if i+4 < len(tag) && tag[i] == ' ' && tag[i+2] == '=' && tag[i+3] == '"' && tag[i+1] > ' ' {
+		if end := bytes.IndexByte(tag[i+4:], '"'); end >= 0 {
+			a.i = i + 4 + end + 1
+			return tag[i+1 : i+2], tag[i+4 : i+4+end], true
+		}
+	}
 	for i < len(tag) && isXMLSpace(tag[i]) {
 		i++
 	}

@@ -167,7 +167,11 @@ func markupLen(data []byte) (int, int) {
 		}
 		return tokOther, doctypeLen(data)
 	}
-	// A start tag: '>' ends it unless inside a quoted attribute value.
+	// A start tag: '>' ends it unless inside a quoted attribute value. The
+	// usual tag has double quotes only, in pairs, before its first '>'.
+	if i := bytes.IndexByte(data, '>'); i >= 0 && bytes.IndexByte(data[:i], '\'') < 0 && bytes.Count(data[:i], []byte{'"'})%2 == 0 {
+		return tokStart, i + 1
+	}
 	var quote byte
 	for i := 1; i < len(data); i++ {
 		switch c := data[i]; {
