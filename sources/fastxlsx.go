@@ -323,7 +323,7 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
 			if inT {
 				text := e.Bytes
 				if e.Type() == gosax.EventText {
-					if text, err = gosax.Unescape(text); err != nil {
+					if text, err = unescape(text); err != nil {
 						return refuse("共享字符串表已损坏：%v", err)
 					}
 				} else {
@@ -474,7 +474,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 					text, ok = s.r.valueBetween("<is><t>", "</t></is></c>")
 				}
 				if ok {
-					if text, err = gosax.Unescape(text); err != nil {
+					if text, err = unescape(text); err != nil {
 						return refuse(errCorrupt, err)
 					}
 					b.text = append(b.text, text...)
@@ -517,7 +517,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 			if c.inValue {
 				text := tok
 				if kind == tokText {
-					if text, err = gosax.Unescape(text); err != nil {
+					if text, err = unescape(text); err != nil {
 						return refuse(errCorrupt, err)
 					}
 				} else {

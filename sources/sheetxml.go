@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/orisano/gosax"
 )
 
 // Token kinds of xmlScanner.
@@ -139,6 +141,17 @@ func (s *xmlScanner) valueBetween(open, close string) ([]byte, bool) {
 	return rest[:i], true
 }
 
+// unescape resolves entities and line ends in text (gosax.Unescape), but
+// first looks whether there are any: most cell values have none.
+func unescape(text []byte) ([]byte, error) {
+	for _, c := range text {
+		if c == '&' || c == '\r' {
+			return gosax.Unescape(text)
+		}
+	}
+	return text, nil
+}
+
 // markupLen finds the end of the markup at the start of data (data[0] is
 // '<'): its kind and length, or length -1 when data ends before it does.
 func markupLen(data []byte) (int, int) {
@@ -228,6 +241,24 @@ const (
 // elementOf classifies a start or end tag by its local name without
 // building a string: the reader asks this of every tag.
 func elementOf(tag []byte) int {
+	// One-letter names without a prefix (c, v, t) are most tags.
+	i := 1
+	if len(tag) > 1 && tag[1] == '/' {
+		i = 2
+	}
+	if len(tag) > i+1 {
+		switch tag[i+1] {
+		case ' ', '>', '/', '\t', '\n', '\r':
+			switch tag[i] {
+			case 'c':
+				return elC
+			case 'v':
+				return elV
+			case 't':
+				return elT
+			}
+		}
+	}
 	name := tagName(tag)
 	if i := bytes.IndexByte(name, ':'); i >= 0 {
 		name = name[i+1:]
