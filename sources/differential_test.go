@@ -137,7 +137,7 @@ func TestReadersAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if c, _ := row.Cell(3); !IsDateFormat(c.NumFmt) || c.Value != "44625" {
+	if c, _ := row.Cell(3); !IsDateFormat(c.NumFmt()) || c.Value != "44625" {
 		t.Errorf("C3 = %+v, want a date format", c)
 	}
 	if len(wb.Sheets()) != 1 {

@@ -27,7 +27,7 @@ type fastWorkbook struct {
 	sheets  []string
 	targets map[string]*zip.File // sheet name → its XML part
 	sst     []string
-	numFmts []string // by cellXfs index: the number format code ("" general)
+	numFmts []uint32 // by cellXfs index: the number format code, interned (0: general)
 }
 
 type xmlWorkbook struct {
@@ -162,7 +162,7 @@ func openFast(zr *zip.Reader, lim Limits) (*fastWorkbook, error) {
 				if !ok {
 					code = builtinNumFmts[x.NumFmtID]
 				}
-				w.numFmts = append(w.numFmts, code)
+				w.numFmts = append(w.numFmts, internNumFmt(code))
 			}
 		}
 	}
@@ -599,7 +599,7 @@ func (s *fastRows) addCell(b *rowBatch, c *cellState, rowStart int) error {
 	}
 	cell := Cell{Col: c.col, Value: v}
 	if c.style >= 0 && c.style < len(s.w.numFmts) {
-		cell.NumFmt = s.w.numFmts[c.style]
+		cell.fmt = s.w.numFmts[c.style]
 	}
 	// Cells come in column order; a writer that breaks the order (or repeats
 	// a cell) is tolerated: the cell goes in its place, the later one wins.

@@ -669,7 +669,15 @@ type resolvedName struct {
 
 // unit resolves the unit column through the registry.
 func (p *parser) unit(r Row, field string, kinds ...string) (*Unit, string, bool) {
-	v, col := p.text(r, field)
+	return p.unitAt(r, p.h.cols[field], field, kinds...)
+}
+
+// unitAt is unit with the field's column already looked up.
+func (p *parser) unitAt(r Row, col int, field string, kinds ...string) (*Unit, string, bool) {
+	var v string
+	if col > 0 {
+		v = trimSpace(r.Value(col))
+	}
 	if v == "" {
 		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, "", "单位名称不能为空")
 		return nil, "", false
@@ -718,7 +726,7 @@ var enforcementCounts = [...]string{"inspections", "hazards_found", "major_hazar
 
 func (p *parser) enforcementRow(r Row) error {
 	per, okP := p.rowPeriod(r)
-	u, written, okU := p.unit(r, "unit")
+	u, written, okU := p.unitAt(r, p.h.unitCol, "unit")
 	ok := okP && okU
 	var vals [len(enforcementCounts)]int64
 	var good [len(enforcementCounts)]bool
@@ -947,7 +955,7 @@ func (p *parser) checkTotals(r Row) {
 // decimals when the reader knows the format, else the decimals written.
 func (p *parser) shownDecimals(r Row, col int, v string) int {
 	if c, ok := r.Cell(col); ok {
-		if d, ok := decimalsOfFormat(c.NumFmt); ok {
+		if d, ok := decimalsOfFormat(c.NumFmt()); ok {
 			return d
 		}
 	}

@@ -197,7 +197,7 @@ func TestSheetCellShapes(t *testing.T) {
 		`5: B5="7" C5="共享"`,
 	}
 	for _, size := range []int{16, 64, 4096} {
-		w := &fastWorkbook{limits: DefaultLimits(), sst: []string{"共享", "x"}, numFmts: []string{"", "0.00"}}
+		w := &fastWorkbook{limits: DefaultLimits(), sst: []string{"共享", "x"}, numFmts: []uint32{0, internNumFmt("0.00")}}
 		rs := &fastRows{w: w, rc: io.NopCloser(nil), r: newXMLScanner(strings.NewReader(sheet), size)}
 		var got []string
 		for {
@@ -211,8 +211,8 @@ func TestSheetCellShapes(t *testing.T) {
 			line := fmt.Sprintf("%d:", row.Num)
 			for _, c := range row.Cells {
 				line += fmt.Sprintf(" %s=%q", CellRef(c.Col, row.Num), c.Value)
-				if c.NumFmt != "" {
-					line += " (" + c.NumFmt + ")"
+				if c.NumFmt() != "" {
+					line += " (" + c.NumFmt() + ")"
 				}
 			}
 			got = append(got, line)

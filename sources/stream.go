@@ -9,13 +9,65 @@ import (
 	"context"
 	"io"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // Cell is one non-empty cell of a row as the file stores it.
 type Cell struct {
-	Col    int    // 1-based column number
-	Value  string // raw value: numbers unformatted, strings as typed
-	NumFmt string // number format code when the reader knows it, else ""
+	Col   int    // 1-based column number
+	Value string // raw value: numbers unformatted, strings as typed
+	// fmt numbers the cell's number format in numFmtCodes (0: unknown):
+	// a cell is copied several times on its way, and a string here would
+	// make it larger and give the garbage collector a second pointer.
+	fmt uint32
+}
+
+// NumFmt returns the cell's number format code when the reader knows it,
+// else "".
+func (c Cell) NumFmt() string {
+	if c.fmt == 0 {
+		return ""
+	}
+	return (*numFmtCodes.codes.Load())[c.fmt]
+}
+
+// numFmtCodes interns the number format codes cells refer to. A workbook
+// has a few dozen; the table stops growing at maxNumFmtCodes (a later code
+// is then unknown, and a totals row is checked at the decimals written).
+var numFmtCodes struct {
+	mu    sync.Mutex
+	ids   map[string]uint32
+	codes atomic.Pointer[[]string] // read without the lock; replaced, never changed
+}
+
+const maxNumFmtCodes = 1 << 16
+
+func internNumFmt(code string) uint32 {
+	if code == "" {
+		return 0
+	}
+	t := &numFmtCodes
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id, ok := t.ids[code]; ok {
+		return id
+	}
+	codes := []string{""}
+	if cur := t.codes.Load(); cur != nil {
+		codes = *cur
+	}
+	if len(codes) >= maxNumFmtCodes {
+		return 0
+	}
+	if t.ids == nil {
+		t.ids = map[string]uint32{}
+	}
+	id := uint32(len(codes))
+	next := append(codes[:len(codes):len(codes)], code)
+	t.codes.Store(&next)
+	t.ids[code] = id
+	return id
 }
 
 // Row is one row of a sheet; Cells are sorted by column and hold only
