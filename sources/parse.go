@@ -20,7 +20,7 @@ type ParseOptions struct {
 	Alloc           memory.Allocator // nil: a pool of batch buffers reused across imports
 	Now             func() time.Time // accident dates may not lie after now
 	Item7DataDriven bool             // assessments: a value in item 7 is ignored (warning)
-	BatchRows       int              // rows per record batch; 0: 16384
+	BatchRows       int              // rows per record batch (a Parquet row group); 0: 32768
 	Progress        func(rows int)   // called every 1000 data rows
 }
 
@@ -69,7 +69,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		opts.Now = time.Now
 	}
 	if opts.BatchRows <= 0 {
-		opts.BatchRows = 16384
+		opts.BatchRows = 32768
 	}
 	if opts.Registry == nil {
 		opts.Registry = DefaultRegistry()
