@@ -40,7 +40,7 @@ func TestBufferPoolReuses(t *testing.T) {
 	if len(grown) != 300 || cap(grown) != 512 {
 		t.Errorf("Reallocate: len %d cap %d", len(grown), cap(grown))
 	}
-	p.Free(make([]byte, 3, 3)) // not of the pool's shapes: ignored
+	p.Free(make([]byte, 3)) // not of the pool's shapes: ignored
 	if n := len(p.free[1]); n != 0 {
 		t.Errorf("a foreign buffer was kept (%d)", n)
 	}
