@@ -148,9 +148,24 @@ func (d *Data) addEnforcement(rec arrow.Record) error {
 func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Record) {
 	c := columns{rec}
 	unit, period := c.str("unit"), c.str("period")
-	insp, found, major, fixed, cases := c.i64("inspections"), c.i64("hazards_found"), c.i64("major_hazards"), c.i64("hazards_fixed"), c.i64("cases")
-	susp, clos, transf := c.i64("suspensions"), c.i64("closures"), c.i64("transfers")
-	fines := c.dec("fines")
+	f := enforcementFigures{
+		insp: c.i64("inspections"), found: c.i64("hazards_found"), major: c.i64("major_hazards"),
+		fixed: c.i64("hazards_fixed"), cases: c.i64("cases"), susp: c.i64("suspensions"),
+		clos: c.i64("closures"), transf: c.i64("transfers"), fines: c.dec("fines"),
+	}
+	totals := func(p, u string) *EnforcementTotals {
+		month := into[p]
+		if month == nil {
+			month = map[string]*EnforcementTotals{}
+			into[p] = month
+		}
+		t := month[u]
+		if t == nil {
+			t = &EnforcementTotals{}
+			month[u] = t
+		}
+		return t
+	}
 	if nu, np := unit.values.Len(), period.values.Len(); unit.ids != nil && period.ids != nil && nu*np <= 1<<16 {
 		// Dictionary-encoded (the import's batches): sum by index pair,
 		// then name the few sums.
@@ -158,62 +173,37 @@ func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Rec
 		used := make([]bool, nu*np)
 		for i := range int(rec.NumRows()) {
 			k := int(period.ids[i])*nu + int(unit.ids[i])
-			t := &acc[k]
+			f.addRow(&acc[k], i)
 			used[k] = true
-			t.Inspections += insp.Value(i)
-			t.HazardsFound += found.Value(i)
-			t.MajorHazards += major.Value(i)
-			t.HazardsFixed += fixed.Value(i)
-			t.Cases += cases.Value(i)
-			t.Fines += decValue(fines, i)
-			t.Suspensions += susp.Value(i)
-			t.Closures += clos.Value(i)
-			t.Transfers += transf.Value(i)
 		}
 		for k, ok := range used {
-			if !ok {
-				continue
+			if ok {
+				totals(period.values.Value(k/nu), unit.values.Value(k%nu)).Add(acc[k])
 			}
-			p, u := period.values.Value(k/nu), unit.values.Value(k%nu)
-			month := into[p]
-			if month == nil {
-				month = map[string]*EnforcementTotals{}
-				into[p] = month
-			}
-			if month[u] == nil {
-				month[u] = &EnforcementTotals{}
-			}
-			month[u].Add(acc[k])
 		}
 		return
 	}
-	var lastPeriod string
-	var month map[string]*EnforcementTotals
-	for i := 0; i < int(rec.NumRows()); i++ {
-		if p := period.Value(i); p != lastPeriod || month == nil {
-			lastPeriod = p
-			month = into[p]
-			if month == nil {
-				month = map[string]*EnforcementTotals{}
-				into[p] = month
-			}
-		}
-		u := unit.Value(i)
-		t := month[u]
-		if t == nil {
-			t = &EnforcementTotals{}
-			month[u] = t
-		}
-		t.Inspections += insp.Value(i)
-		t.HazardsFound += found.Value(i)
-		t.MajorHazards += major.Value(i)
-		t.HazardsFixed += fixed.Value(i)
-		t.Cases += cases.Value(i)
-		t.Fines += decValue(fines, i)
-		t.Suspensions += susp.Value(i)
-		t.Closures += clos.Value(i)
-		t.Transfers += transf.Value(i)
+	for i := range int(rec.NumRows()) {
+		f.addRow(totals(period.Value(i), unit.Value(i)), i)
 	}
+}
+
+// enforcementFigures are the figure columns of an enforcement record.
+type enforcementFigures struct {
+	insp, found, major, fixed, cases, susp, clos, transf *array.Int64
+	fines                                                *array.Decimal128
+}
+
+func (f enforcementFigures) addRow(t *EnforcementTotals, i int) {
+	t.Inspections += f.insp.Value(i)
+	t.HazardsFound += f.found.Value(i)
+	t.MajorHazards += f.major.Value(i)
+	t.HazardsFixed += f.fixed.Value(i)
+	t.Cases += f.cases.Value(i)
+	t.Fines += decValue(f.fines, i)
+	t.Suspensions += f.susp.Value(i)
+	t.Closures += f.clos.Value(i)
+	t.Transfers += f.transf.Value(i)
 }
 
 // Add adds another unit-month's totals.
