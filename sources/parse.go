@@ -132,7 +132,7 @@ type parser struct {
 // enforcementCols are the sheet columns (0: absent), field indexes and
 // output columns of an enforcement row, looked up once per sheet.
 type enforcementCols struct {
-	unit, fines                                            int
+	fines                                                  int
 	finesYuan                                              bool
 	finesField                                             int
 	count                                                  [len(enforcementCounts)]int
@@ -292,7 +292,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	p.sums = make([]int64, len(p.ds.Fields))
 	p.badCols = make([]bool, len(p.ds.Fields))
 	if p.ds.Name == Enforcement {
-		e := enforcementCols{unit: h.cols["unit"], fines: h.cols["fines"], finesYuan: h.units["fines"] == "元",
+		e := enforcementCols{fines: h.cols["fines"], finesYuan: h.units["fines"] == "元",
 			finesField: p.ds.fieldIndex("fines"), outUnit: p.out["unit"], outWritten: p.out["unit_written"],
 			outPeriod: p.out["period"], outFines: p.out["fines"], outCaseLevel: p.out["case_level"]}
 		for i, f := range enforcementCounts {
