@@ -88,7 +88,9 @@ type csvRows struct {
 	long   []byte // a line longer than the read buffer, gathered
 	count  int    // records read
 	limits Limits
-	one    rowBatch // for Next
+	// the line where a record over maxCSVRecord starts
+	tooLongAt int
+	one       rowBatch // for Next
 }
 
 func (r *csvRows) Next(ctx context.Context) (Row, error) { return nextByFill(ctx, r, &r.one) }
@@ -109,6 +111,9 @@ func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
 			if errors.Is(err, io.EOF) {
 				return io.EOF
 			}
+			if errors.Is(err, errCSVRecordTooLong) {
+				return refuse("CSV 第 %d 行起的一条记录超过 16 MB（多半是引号没有闭合），已拒收", r.tooLongAt)
+			}
 			return refuse("CSV 读取失败：%v", err)
 		}
 		r.count++
@@ -121,6 +126,13 @@ func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
 	return nil
 }
 
+// maxCSVRecord bounds one line or quoted field: 32,767 characters a cell
+// and a few dozen columns stay far below it; a file over it (a quote never
+// closed, a file without line breaks) is refused, not held in memory.
+const maxCSVRecord = 16 << 20
+
+var errCSVRecordTooLong = errors.New("CSV record over 16 MB")
+
 // readLine reads one line with its "\n", as encoding/csv does: "\r\n"
 // becomes "\n" and a "\r" right before the end of the file is dropped.
 func (r *csvRows) readLine() ([]byte, error) {
@@ -128,6 +140,10 @@ func (r *csvRows) readLine() ([]byte, error) {
 	if errors.Is(err, bufio.ErrBufferFull) {
 		r.long = append(r.long[:0], line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
+			if len(r.long) > maxCSVRecord {
+				r.tooLongAt = r.line + 1
+				return nil, errCSVRecordTooLong
+			}
 			line, err = r.br.ReadSlice('\n')
 			r.long = append(r.long, line...)
 		}
@@ -241,6 +257,10 @@ fields:
 				}
 			case len(line) > 0:
 				// The field goes on over the line break.
+				if len(b.text)-start > maxCSVRecord {
+					r.tooLongAt = recLine
+					return 0, errCSVRecordTooLong
+				}
 				b.text = append(b.text, line...)
 				line, errRead = r.readLine()
 				if errors.Is(errRead, io.EOF) {

@@ -131,3 +131,18 @@ func FuzzCSVSplitsLikeEncodingCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCSVRecordTooLongIsRefused(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"line without breaks", "a,b\n" + strings.Repeat("x", 17<<20), "CSV 第 2 行起的一条记录超过 16 MB"},
+		{"quote never closed", "a,b\n1,2\n\"" + strings.Repeat("y\n", 9<<20), "CSV 第 3 行起的一条记录超过 16 MB"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := splitWithOurs([]byte(c.in))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}

@@ -222,3 +222,20 @@ func TestSheetCellShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestXMLScannerRefusesHugeToken(t *testing.T) {
+	data := "<t>" + strings.Repeat("x", maxXMLToken+1) + "</t>"
+	s := newXMLScanner(strings.NewReader(data), 4096)
+	for {
+		kind, _, err := s.next()
+		if err != nil {
+			if !errors.Is(err, errXMLTokenTooLong) {
+				t.Fatalf("got %v, want %v", err, errXMLTokenTooLong)
+			}
+			return
+		}
+		if kind == tokEOF {
+			t.Fatal("a text run over the limit was read")
+		}
+	}
+}
