@@ -241,27 +241,11 @@ const (
 // elementOf classifies a start or end tag by its local name without
 // building a string: the reader asks this of every tag.
 func elementOf(tag []byte) int {
-	// One-letter names without a prefix (c, v, t) are most tags.
-	i := 1
-	if len(tag) > 1 && tag[1] == '/' {
-		i = 2
-	}
-	if len(tag) > i+1 {
-		switch tag[i+1] {
-		case ' ', '>', '/', '\t', '\n', '\r':
-			switch tag[i] {
-			case 'c':
-				return elC
-			case 'v':
-				return elV
-			case 't':
-				return elT
-			}
-		}
-	}
 	name := tagName(tag)
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
+	if len(name) > 1 {
+		if i := bytes.IndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
 	}
 	switch len(name) {
 	case 1:
