@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/xuri/excelize/v2"
 
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -142,6 +143,19 @@ func TestReimportChangesNothing(t *testing.T) {
 	}
 }
 
+// loadChecked loads facts through an allocator that fails the test if the
+// load leaves any buffer unreleased (checked when the test ends).
+func loadChecked(t *testing.T, ws *Workspace, from, to sources.Month) *scoring.Facts {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	facts, err := ws.LoadFacts(context.Background(), from, to, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return facts
+}
+
 // sumColumn adds an int64 or decimal column over a dataset's scan, per unit.
 func sumColumn(t *testing.T, scan func(context.Context, func(arrow.Record) error) error, col string) map[string]int64 {
 	t.Helper()
@@ -187,12 +201,7 @@ func TestCorrectedFileSupersedes(t *testing.T) {
 	if old.Status != StatusLive || len(old.LiveUnits()) != 12 || len(old.SupersededUnits) != 2 {
 		t.Errorf("old partition: status %s, %d live units, superseded %+v", old.Status, len(old.LiveUnits()), old.SupersededUnits)
 	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	facts, err := ws.LoadFacts(context.Background(), sources.Month{Year: 2022, Month: 3}, sources.Month{Year: 2022, Month: 3}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
+	facts := loadChecked(t, ws, sources.Month{Year: 2022, Month: 3}, sources.Month{Year: 2022, Month: 3})
 	cases := sumColumn(t, facts.Enforcement, "cases")
 	if cases["#rows"] != 14 || cases["区应急局"] != 9 || cases["区教委"] != 5 || cases["区商务委"] != 6 {
 		t.Errorf("after correction: rows %d, 区应急局 %d, 区教委 %d, 区商务委 %d", cases["#rows"], cases["区应急局"], cases["区教委"], cases["区商务委"])
@@ -457,12 +466,7 @@ func TestTemplatesFilledInImport(t *testing.T) {
 
 func TestLoadFactsOfSamples(t *testing.T) {
 	ws := samplesWorkspace(t)
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	facts, err := ws.LoadFacts(context.Background(), sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 3}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
+	facts := loadChecked(t, ws, sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 3})
 	inspections := sumColumn(t, facts.Enforcement, "inspections")
 	if inspections["#rows"] != 46 || inspections["双福街道"] != 76 || inspections["区城市管理局"] != 84 {
 		t.Errorf("enforcement: %d rows, 双福街道 %d, 区城市管理局 %d", inspections["#rows"], inspections["双福街道"], inspections["区城市管理局"])

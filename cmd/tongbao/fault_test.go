@@ -13,18 +13,25 @@ import (
 	"time"
 )
 
+// buildBinary builds tongbao into a temporary folder (skipped with -short).
+func buildBinary(t *testing.T) (dir, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "tongbao")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return dir, bin
+}
+
 // TestKilledWhileProducing starts the real binary, kills it with SIGKILL in
 // the middle of producing a bulletin, restarts it, and finds every report
 // complete once, delivered once, and no partial file anywhere.
 func TestKilledWhileProducing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "tongbao")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	dir, bin := buildBinary(t)
 	home := filepath.Join(dir, "ws")
 	shared := filepath.Join(dir, "shared")
 	tb := func(args ...string) string {
@@ -142,14 +149,7 @@ func TestKilledWhileProducing(t *testing.T) {
 // report in hand is finished, the process exits 0, and the next start
 // produces the rest.
 func TestStopDuringCatchUp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "tongbao")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	dir, bin := buildBinary(t)
 	home := filepath.Join(dir, "ws")
 	for _, args := range [][]string{{"init"}, append([]string{"import"}, mustGlob(t, "../../../shared/samples/*")...)} {
 		if out, err := exec.Command(bin, append(args, "--home", home)...).CombinedOutput(); err != nil {
