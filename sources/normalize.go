@@ -107,7 +107,7 @@ func NormalizeHeader(s string) (name, unit string) {
 // (填报单位:区安委办, 填报日期:2022年4月3日); such a row is never header, title or data.
 func isNotesRow(r Row) bool {
 	// Cheap test first: a notes row's first cell has a colon.
-	if len(r.Cells) == 0 || (strings.IndexByte(r.Cells[0].Value, ':') < 0 && !strings.Contains(r.Cells[0].Value, "：")) {
+	if len(r.Cells) == 0 || !hasColon(r.Cells[0].Value) {
 		return false
 	}
 	n := 0
@@ -123,6 +123,22 @@ func isNotesRow(r Row) bool {
 		n++
 	}
 	return n > 0
+}
+
+// hasColon reports whether v holds a colon, half- or full-width (U+FF1A is
+// EF BC 9A in UTF-8). One pass: the cells it looks at are short.
+func hasColon(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ':':
+			return true
+		case 0xEF:
+			if i+2 < len(v) && v[i+1] == 0xBC && v[i+2] == 0x9A {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isTotalsLabel recognises 合计/总计 (totals) and 小计 (subtotal) labels.

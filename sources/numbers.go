@@ -226,10 +226,12 @@ func plainDigits(s string, scale int) (int64, bool) {
 	if frac == 0 || frac > scale {
 		return 0, false
 	}
+	digits := len(s)
 	if frac < 0 {
 		frac = 0
+	} else {
+		digits-- // the point
 	}
-	digits := len(s) - min(1, max(0, strings.IndexByte(s, '.')+1))
 	if digits+scale-frac > 18 {
 		return 0, false // could overflow int64: take the exact path
 	}

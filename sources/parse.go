@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -470,8 +471,9 @@ func (p *parser) dataRow(r Row) error {
 	if r.Empty() || isNotesRow(r) {
 		return nil
 	}
+	maxChars := p.opts.Limits.MaxCellChars
 	for i := range r.Cells {
-		if len(r.Cells[i].Value) > p.opts.Limits.MaxCellChars && !p.checkLen(r.Num, r.Cells[i]) {
+		if len(r.Cells[i].Value) > maxChars && !p.checkLen(r.Num, r.Cells[i]) {
 			return nil
 		}
 	}
@@ -513,9 +515,25 @@ func (p *parser) dataRow(r Row) error {
 
 // periodTally counts a period's rows and the units they cover.
 type periodTally struct {
-	rows     int
-	units    map[string]struct{}
-	lastUnit string
+	rows  int
+	units map[string]struct{}
+	// counted remembers, by address, unit names already in units: names
+	// come from the registry, one string each, so case-level rows find
+	// theirs here instead of hashing it again.
+	counted [64]struct {
+		p *byte
+		n int
+	}
+}
+
+func (t *periodTally) addUnit(unit string) {
+	p := unsafe.StringData(unit)
+	slot := &t.counted[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(unit)))&63]
+	if slot.p == p && slot.n == len(unit) {
+		return
+	}
+	t.units[unit] = struct{}{}
+	slot.p, slot.n = p, len(unit)
 }
 
 // emit stores a finished row for its period.
@@ -529,9 +547,8 @@ func (p *parser) emit(period, unit string) error {
 		p.lastPeriod, p.lastTally = period, t
 	}
 	t.rows++
-	if unit != "" && (unit != t.lastUnit || len(t.units) == 0) {
-		t.units[unit] = struct{}{}
-		t.lastUnit = unit
+	if unit != "" {
+		t.addUnit(unit)
 	}
 	if p.is.errCount > 0 {
 		return nil // the file is refused: stop building batches
@@ -594,6 +611,11 @@ func (p *parser) countAt(r Row, col int, fi int) (int64, bool) {
 		return 0, true
 	}
 	v := r.Value(col)
+	if len(v) == 1 && v[0]-'0' < 10 { // most counts are one digit
+		n := int64(v[0] - '0')
+		p.sums[fi] += n
+		return n, true
+	}
 	if v == "" {
 		return 0, true
 	}
