@@ -51,24 +51,3 @@ func TestIsNotesRow(t *testing.T) {
 		})
 	}
 }
-
-// Names that share their first byte's address (one is a prefix of the
-// other in the same string) are still counted apart.
-func TestPeriodTallyCountsEveryName(t *testing.T) {
-	whole := "石门镇石门"
-	short := whole[:len("石门镇")]
-	tl := &periodTally{units: map[string]struct{}{}}
-	for range 3 {
-		tl.addUnit(whole)
-		tl.addUnit(short)
-		tl.addUnit("几江街道")
-	}
-	if len(tl.units) != 3 {
-		t.Fatalf("units = %v, want 3 names", tl.units)
-	}
-	for _, n := range []string{whole, short, "几江街道"} {
-		if _, ok := tl.units[n]; !ok {
-			t.Errorf("%q not counted", n)
-		}
-	}
-}

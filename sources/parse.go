@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -211,12 +210,9 @@ func (p *parser) result(res *Result) *Result {
 	}
 	for per := range periods {
 		ps := PeriodSummary{Period: per}
-		var units map[string]struct{}
 		if t := p.periods[per]; t != nil {
-			ps.Rows, units = t.rows, t.units
-		}
-		for u := range units {
-			ps.Units = append(ps.Units, u)
+			ps.Rows = t.rows
+			ps.Units = append(ps.Units, t.units.values...)
 		}
 		sort.Strings(ps.Units)
 		res.Periods = append(res.Periods, ps)
@@ -516,24 +512,7 @@ func (p *parser) dataRow(r Row) error {
 // periodTally counts a period's rows and the units they cover.
 type periodTally struct {
 	rows  int
-	units map[string]struct{}
-	// counted remembers, by address, unit names already in units: names
-	// come from the registry, one string each, so case-level rows find
-	// theirs here instead of hashing it again.
-	counted [64]struct {
-		p *byte
-		n int
-	}
-}
-
-func (t *periodTally) addUnit(unit string) {
-	p := unsafe.StringData(unit)
-	slot := &t.counted[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(unit)))&63]
-	if slot.p == p && slot.n == len(unit) {
-		return
-	}
-	t.units[unit] = struct{}{}
-	slot.p, slot.n = p, len(unit)
+	units dictionary // the units' names; its address cache spares hashing them per row
 }
 
 // emit stores a finished row for its period.
@@ -541,14 +520,14 @@ func (p *parser) emit(period, unit string) error {
 	t := p.lastTally
 	if t == nil || period != p.lastPeriod {
 		if t = p.periods[period]; t == nil {
-			t = &periodTally{units: map[string]struct{}{}}
+			t = &periodTally{units: dictionary{ids: map[string]int32{}}}
 			p.periods[period] = t
 		}
 		p.lastPeriod, p.lastTally = period, t
 	}
 	t.rows++
 	if unit != "" {
-		t.addUnit(unit)
+		t.units.id(unit)
 	}
 	if p.is.errCount > 0 {
 		return nil // the file is refused: stop building batches
