@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -153,16 +154,19 @@ func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Rec
 		fixed: c.i64("hazards_fixed"), cases: c.i64("cases"), susp: c.i64("suspensions"),
 		clos: c.i64("closures"), transf: c.i64("transfers"), fines: c.dec("fines"),
 	}
+	// The record's strings are views of its Arrow buffers, which go back to
+	// a pool for the next batch once it is released: a key kept in the map
+	// must be a copy, or it changes under the map when the buffer is reused.
 	totals := func(p, u string) *EnforcementTotals {
 		month := into[p]
 		if month == nil {
 			month = map[string]*EnforcementTotals{}
-			into[p] = month
+			into[strings.Clone(p)] = month
 		}
 		t := month[u]
 		if t == nil {
 			t = &EnforcementTotals{}
-			month[u] = t
+			month[strings.Clone(u)] = t
 		}
 		return t
 	}
@@ -230,8 +234,9 @@ func (d *Data) addAccidents(rec arrow.Record) error {
 	loss := c.dec("loss")
 	for i := 0; i < int(rec.NumRows()); i++ {
 		d.Accidents = append(d.Accidents, Accident{
-			Date: date.Value(i).ToTime(unit).UTC(), HasTime: hasTime.Value(i), Month: period.Value(i),
-			Territory: terr.Value(i), Department: dept.Value(i), Industry: ind.Value(i), Enterprise: ent.Value(i), Type: typ.Value(i),
+			Date: date.Value(i).ToTime(unit).UTC(), HasTime: hasTime.Value(i), Month: strings.Clone(period.Value(i)),
+			Territory: strings.Clone(terr.Value(i)), Department: strings.Clone(dept.Value(i)), Industry: strings.Clone(ind.Value(i)),
+			Enterprise: strings.Clone(ent.Value(i)), Type: strings.Clone(typ.Value(i)),
 			Deaths: deaths.Value(i), Missing: missing.Value(i), SeriousInjuries: serious.Value(i), Injuries: injuries.Value(i),
 			Loss: decValue(loss, i),
 		})
@@ -248,7 +253,7 @@ func (d *Data) addQuotas(rec arrow.Record) error {
 		if d.Quotas[y] == nil {
 			d.Quotas[y] = map[string]int64{}
 		}
-		d.Quotas[y][unit.Value(i)] = quota.Value(i)
+		d.Quotas[y][strings.Clone(unit.Value(i))] = quota.Value(i)
 	}
 	return nil
 }
@@ -271,9 +276,9 @@ func (d *Data) addAssessments(rec arrow.Record) error {
 		}
 		q := period.Value(i)
 		if d.Assessments[q] == nil {
-			d.Assessments[q] = map[string]*Assessment{}
+			d.Assessments[strings.Clone(q)] = map[string]*Assessment{}
 		}
-		d.Assessments[q][unit.Value(i)] = a
+		d.Assessments[q][strings.Clone(unit.Value(i))] = a
 	}
 	return nil
 }
