@@ -59,7 +59,7 @@ func writeCaseLevel(t testing.TB, dir, format string, n int, seed uint64) *caseL
 		out.cases[u.name] += int64(cases)
 		out.fines[u.name] += int64(fine)
 		rows = append(rows, []string{u.written, fmt.Sprintf("企业%06d", rng.IntN(100000)), fmt.Sprintf("2022-03-%02d", 1+rng.IntN(28)),
-			fmt.Sprint(insp), fmt.Sprint(found), fmt.Sprint(min(found, rng.IntN(2))), fmt.Sprint(rng.IntN(found+1)), fmt.Sprint(cases), fmt.Sprint(fine)})
+			fmt.Sprint(insp), fmt.Sprint(found), fmt.Sprint(min(found, rng.IntN(2))), fmt.Sprint(rng.IntN(found + 1)), fmt.Sprint(cases), fmt.Sprint(fine)})
 	}
 	out.path = filepath.Join(dir, fmt.Sprintf("执法案件明细_2022年3月_%d.%s", n, format))
 	var data []byte
