@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -19,13 +20,18 @@ import (
 // Config is tongbao.toml: one struct tree with defaults in code. A missing
 // key takes its default; an unknown key is an error that names it.
 type Config struct {
-	District  string         `toml:"district"` // 江津区
-	Organ     string         `toml:"organ"`    // issuing organ, printed on bulletins
-	Import    sources.Limits `toml:"import"`
-	Scoring   scoring.Config `toml:"scoring"`
-	Fonts     FontPaths      `toml:"fonts"`
-	Schedules ScheduleConfig `toml:"schedules"`
-	Delivery  DeliveryConfig `toml:"delivery"`
+	District string `toml:"district"` // 江津区
+	Organ    string `toml:"organ"`    // issuing organ, printed on bulletins
+	// Zone is the time zone of every period, schedule, date and time that
+	// tongbao computes, prints or mails (and of "the current month" that
+	// import rules refuse later periods by).
+	Zone      string          `toml:"zone"`
+	Workspace WorkspaceConfig `toml:"workspace"`
+	Import    sources.Limits  `toml:"import"`
+	Scoring   scoring.Config  `toml:"scoring"`
+	Fonts     FontPaths       `toml:"fonts"`
+	Schedules ScheduleConfig  `toml:"schedules"`
+	Delivery  DeliveryConfig  `toml:"delivery"`
 }
 
 // DefaultConfig is the Jiangjin default.
@@ -33,6 +39,8 @@ func DefaultConfig() Config {
 	return Config{
 		District:  "江津区",
 		Organ:     "江津区安全生产委员会办公室",
+		Zone:      "Asia/Shanghai",
+		Workspace: WorkspaceConfig{LockWaitSeconds: 60},
 		Import:    sources.DefaultLimits(),
 		Scoring:   scoring.DefaultConfig(),
 		Schedules: defaultSchedules(),
@@ -48,6 +56,15 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.Organ) == "" {
 		return errors.New("organ must not be empty")
 	}
+	if _, err := time.LoadLocation(c.Zone); err != nil {
+		return fmt.Errorf("zone: %w", err)
+	}
+	if c.Schedules.Zone != "" && c.Schedules.Zone != c.Zone {
+		return fmt.Errorf("schedules.zone (%q) differs from zone (%q): set only zone", c.Schedules.Zone, c.Zone)
+	}
+	if err := c.Workspace.Validate(); err != nil {
+		return err
+	}
 	if err := c.Import.Validate(); err != nil {
 		return err
 	}
@@ -61,6 +78,21 @@ func (c Config) Validate() error {
 		return err
 	}
 	return c.Delivery.Validate()
+}
+
+// WorkspaceConfig is [workspace].
+type WorkspaceConfig struct {
+	// LockWaitSeconds is how long a writing command waits for another
+	// tongbao holding the workspace before it gives up (exit 4).
+	LockWaitSeconds int `toml:"lock_wait_seconds"`
+}
+
+// Validate names the first bad key.
+func (c WorkspaceConfig) Validate() error {
+	if c.LockWaitSeconds < 0 || c.LockWaitSeconds > 86400 {
+		return fmt.Errorf("workspace.lock_wait_seconds must be 0–86400, got %d", c.LockWaitSeconds)
+	}
+	return nil
 }
 
 // ConfigError is a problem with tongbao.toml, in Chinese for the user.
@@ -92,6 +124,10 @@ func LoadConfig(path string) (Config, error) {
 		}
 		return cfg, &ConfigError{Path: path, Msg: "未知的配置项「" + strings.Join(keys, "」「") + "」"}
 	}
+	// [schedules] zone of earlier versions: the top-level zone now.
+	if cfg.Schedules.Zone != "" && !md.IsDefined("zone") {
+		cfg.Zone = cfg.Schedules.Zone
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, &ConfigError{Path: path, Msg: "配置无效：" + err.Error()}
 	}
@@ -105,6 +141,12 @@ const defaultConfigText = `# tongbao 配置文件。未写出的项取默认值�
 district = "江津区"
 # 发文机关（通报红头）
 organ = "江津区安全生产委员会办公室"
+# 时区：期间、定时任务以及打印和邮件中的日期时间都按此时区计算
+zone = "Asia/Shanghai"
+
+[workspace]
+# 写入工作区的命令（导入、生成通报等）在另一个 tongbao 进程占用工作区时最多等待的秒数，超时退出（退出码 4）
+lock_wait_seconds = 60
 
 [import]
 # 单个文件大小上限（MB）

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/flight"
@@ -50,17 +52,14 @@ type FileOutcome struct {
 	Result     *sources.Result
 	Superseded []Supersession
 	Rejected   []string // files written to rejected/
+	Unread     bool     // refused before it was read: not a regular file, too large (nothing kept)
 }
-
-// failAfterPartitions, when set by a test, fails an import after its
-// partitions are written and before the catalog is: a simulated crash.
-var failAfterPartitions func() error
 
 // ImportFiles imports (or with DryRun validates) files one by one under the
 // workspace lock. A refused file does not stop the others.
 func (w *Workspace) ImportFiles(ctx context.Context, paths []string, opts ImportOptions) ([]*FileOutcome, error) {
 	if !opts.DryRun {
-		lock, err := AcquireLock(w.Home)
+		lock, err := w.Lock(ctx, "import")
 		if err != nil {
 			return nil, err
 		}
@@ -92,14 +91,14 @@ type intake struct {
 	err  error
 }
 
-func (w *Workspace) startIntake(f *os.File, size int64, ext string, keep bool) *intake {
+func (w *Workspace) startIntake(f *os.File, size int64, keep bool) *intake {
 	in := &intake{done: make(chan struct{})}
 	go func() {
 		defer close(in.done)
 		h := sha256.New()
 		var dst io.Writer = h
 		if keep {
-			af, err := createAtomic(w.path("archive", "import"+ext))
+			af, err := createAtomic(w.path("archive", "import"))
 			if err != nil {
 				in.err = err
 				return
@@ -107,6 +106,8 @@ func (w *Workspace) startIntake(f *os.File, size int64, ext string, keep bool) *
 			in.copy, dst = af, io.MultiWriter(h, af)
 		}
 		// Large reads: a 32 KB copy buffer costs thousands of system calls.
+		// The size was taken when the file was opened: a file that grows
+		// meanwhile is read no further.
 		if _, err := io.CopyBuffer(dst, io.NewSectionReader(f, 0, size), make([]byte, 1<<20)); err != nil {
 			in.err = fmt.Errorf("read %q: %w", f.Name(), err)
 			return
@@ -138,45 +139,51 @@ func (in *intake) discard() {
 	}
 }
 
-// archive keeps the accepted file by its SHA-256; an archived file is never
-// changed, so a copy already there stays.
-func (w *Workspace) archive(in *intake, ext string) error {
+// keepAs commits the copy under path; a copy already there stays (an
+// archived file is never changed).
+func (in *intake) keepAs(path string) error {
 	<-in.done
-	dst := w.path("archive", in.sha+ext)
-	if _, err := os.Stat(dst); err == nil {
+	if _, err := os.Stat(path); err == nil {
 		in.copy.Abort()
 		return nil
 	}
-	in.copy.path = dst
+	in.copy.path = path
 	return in.copy.Commit()
 }
 
+// hooks let tests stop an import at its steps, as a crash would.
+type hooks struct {
+	afterPartitions func() error // partitions and archive committed, catalog not yet
+	afterCatalog    func() error // catalog written, journal not yet
+}
+
+// importFile imports one file. Refused input is an outcome; the error is
+// for the workspace (disk, a cancelled context).
 func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Registry, opts ImportOptions) (*FileOutcome, error) {
 	o := &FileOutcome{Path: path}
 	name := filepath.Base(path)
-	f, err := os.Open(path)
+	f, st, err := openInput(path)
 	if err != nil {
-		o.Status = Rejected
-		o.Result = fileProblem(name, "无法打开文件："+err.Error())
+		o.Status, o.Unread = Rejected, true
+		o.Result = fileProblem(name, explainOpen(err))
 		return o, nil
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.IsDir() {
-		o.Status = Rejected
-		o.Result = fileProblem(name, "不是普通文件")
+	if limit := w.Config.Import.MaxFileMB << 20; st.Size() > limit {
+		// Refused before anything is copied or hashed.
+		o.Status, o.Unread = Rejected, true
+		o.Result = fileProblem(name, fmt.Sprintf("文件大小 %d MB 超过上限 %d MB，已拒收", st.Size()>>20, w.Config.Import.MaxFileMB))
 		return o, nil
 	}
-	ext := strings.ToLower(filepath.Ext(path))
-	in := w.startIntake(f, st.Size(), ext, !opts.DryRun)
-	defer in.discard() // a no-op once archived
+	in := w.startIntake(f, st.Size(), !opts.DryRun)
+	defer in.discard() // a no-op once the copy is kept
 	cat, err := readCatalog(w.path("catalog.json"))
 	if err != nil {
 		return nil, err
 	}
 	popts := sources.ParseOptions{
 		Dataset: opts.Dataset, Period: opts.Period, Registry: reg, Limits: w.Config.Import,
-		Alloc: opts.Alloc, Now: w.now, Item7DataDriven: w.Config.Scoring.Item7DataDriven, Progress: opts.Progress,
+		Alloc: opts.Alloc, Now: w.zoneNow, Item7DataDriven: w.Config.Scoring.Item7DataDriven, Progress: opts.Progress,
 	}
 	parts := &partitionWriter{ws: w, dryRun: opts.DryRun, open: map[string]*openPartition{}}
 	res, err := sources.Parse(ctx, path, f, st.Size(), popts, parts.sink)
@@ -191,7 +198,9 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 	if !opts.DryRun && cat.IsLive(o.SHA256) {
 		parts.abort()
 		o.Status, o.Result = Duplicate, &sources.Result{File: name}
-		return o, nil
+		// An import interrupted between its catalog and its journal entry
+		// is finished here: the journal gets the entry it missed.
+		return o, w.repairJournal(cat, o.SHA256)
 	}
 	o.Result = res
 	if !res.OK() {
@@ -200,11 +209,11 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 		if opts.DryRun {
 			return o, nil
 		}
-		if o.Rejected, err = w.reject(ctx, path, f, st.Size(), res); err != nil {
+		if o.Rejected, err = w.reject(ctx, in, name, f, st.Size(), o.SHA256, res); err != nil {
 			return nil, err
 		}
-		return o, appendJournal(w.path("journal.jsonl"), JournalEntry{Time: w.now(), Event: "reject", File: name,
-			SHA256: o.SHA256, Dataset: res.Dataset, Errors: res.ErrorCount, Warnings: res.WarningCount})
+		return o, w.Journal(JournalEntry{Event: "reject", File: name, SHA256: o.SHA256, Dataset: res.Dataset,
+			Errors: res.ErrorCount, Warnings: res.WarningCount})
 	}
 	if opts.DryRun {
 		o.Status = Validated
@@ -214,11 +223,12 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 		parts.abort()
 		return nil, err
 	}
-	if err := w.archive(in, ext); err != nil {
+	ext := strings.ToLower(filepath.Ext(name))
+	if err := in.keepAs(w.path("archive", o.SHA256+ext)); err != nil {
 		return nil, err
 	}
-	if failAfterPartitions != nil {
-		if err := failAfterPartitions(); err != nil {
+	if h := w.hooks.afterPartitions; h != nil {
+		if err := h(); err != nil {
 			return nil, err
 		}
 	}
@@ -240,13 +250,64 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 	if err := cat.write(w.path("catalog.json")); err != nil {
 		return nil, err
 	}
-	o.Status = Imported
-	periods := make([]string, len(res.Periods))
-	for i, p := range res.Periods {
-		periods[i] = p.Period
+	if h := w.hooks.afterCatalog; h != nil {
+		if err := h(); err != nil {
+			return nil, err
+		}
 	}
-	return o, appendJournal(w.path("journal.jsonl"), JournalEntry{Time: now, Event: "import", File: name, SHA256: o.SHA256,
-		Dataset: res.Dataset, Periods: periods, Rows: res.Rows(), Warnings: res.WarningCount, Superseded: o.Superseded})
+	o.Status = Imported
+	return o, w.Journal(importEntry(now, name, o.SHA256, res.Dataset, periodsOf(newParts), res.Rows(), res.WarningCount, o.Superseded))
+}
+
+func importEntry(at time.Time, file, sha, dataset string, periods []string, rows, warnings int, sup []Supersession) JournalEntry {
+	return JournalEntry{Time: at, Event: "import", File: file, SHA256: sha, Dataset: dataset, Periods: periods, Rows: rows,
+		Warnings: warnings, Superseded: sup}
+}
+
+func periodsOf(parts []Partition) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.Period
+	}
+	return out
+}
+
+// repairJournal writes the import entry of a live file whose journal entry
+// is missing (the import was interrupted after its catalog was written).
+func (w *Workspace) repairJournal(cat *Catalog, sha string) error {
+	found, err := w.journalHas("import", sha)
+	if err != nil || found {
+		return err
+	}
+	var parts []Partition
+	rows := 0
+	for _, p := range cat.Partitions {
+		if p.SHA256 == sha && p.Status == StatusLive {
+			parts = append(parts, p)
+			rows += p.Rows
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	p := parts[0]
+	e := importEntry(p.ImportedAt, p.File, sha, p.Dataset, periodsOf(parts), rows, len(p.Warnings), nil)
+	e.Detail = "补记：导入在写入日志前中断，重新导入时补记"
+	return w.Journal(e)
+}
+
+// explainOpen says in Chinese why a file could not be opened.
+func explainOpen(err error) string {
+	var nr *NotRegularError
+	switch {
+	case errors.As(err, &nr):
+		return nr.Error()
+	case errors.Is(err, os.ErrNotExist):
+		return "文件不存在"
+	case errors.Is(err, os.ErrPermission):
+		return "没有读取该文件的权限"
+	}
+	return "无法打开文件：" + Explain(err)
 }
 
 func fileProblem(name, rule string) *sources.Result {
@@ -257,31 +318,72 @@ func partitionPath(dataset, period, sha string) string {
 	return filepath.Join("store", dataset, "period="+period, sha+".parquet")
 }
 
-// reject puts a refused file in rejected/ with its marked copy and error list.
-func (w *Workspace) reject(ctx context.Context, path string, f *os.File, size int64, res *sources.Result) ([]string, error) {
-	name := filepath.Base(path)
-	dir := w.path("rejected")
-	copyPath := filepath.Join(dir, name)
-	if err := copyFileAtomic(copyPath, path); err != nil {
+// RejectedInfo is rejected/<sha256>.json: what was refused, when, why.
+type RejectedInfo struct {
+	File     string    `json:"file"` // the name it was sent under
+	SHA256   string    `json:"sha256"`
+	Dataset  string    `json:"dataset,omitempty"`
+	At       time.Time `json:"at"`
+	Errors   int       `json:"errors"`
+	Warnings int       `json:"warnings"`
+	First    string    `json:"first_error,omitempty"`
+}
+
+// reject puts a refused file in rejected/ under its SHA-256 (two units'
+// files of the same name never meet), with its marked copy, its error
+// list and a note of its original name.
+func (w *Workspace) reject(ctx context.Context, in *intake, name string, f *os.File, size int64, sha string, res *sources.Result) ([]string, error) {
+	base := w.path("rejected", sha)
+	copyPath := base + strings.ToLower(filepath.Ext(name))
+	if err := in.keepAs(copyPath); err != nil {
 		return nil, err
 	}
-	xlsxPath := filepath.Join(dir, name+".errors.xlsx")
-	af, err := createAtomic(xlsxPath)
-	if err != nil {
+	xlsxPath := base + ".errors.xlsx"
+	if err := w.writeMarkedCopy(ctx, xlsxPath, name, f, size, res); err != nil {
 		return nil, err
 	}
-	if err := reports.WriteErrorWorkbook(ctx, af, name, f, size, res.Errors, res.Warnings, w.Config.Import); err != nil {
-		af.Abort()
-		return nil, fmt.Errorf("write %q: %w", xlsxPath, err)
-	}
-	if err := af.Commit(); err != nil {
-		return nil, err
-	}
-	txtPath := filepath.Join(dir, name+".errors.txt")
+	txtPath := base + ".errors.txt"
 	if err := writeFileAtomic(txtPath, []byte(ErrorReport(res))); err != nil {
 		return nil, err
 	}
+	info := RejectedInfo{File: name, SHA256: sha, Dataset: res.Dataset, At: w.now(), Errors: res.ErrorCount, Warnings: res.WarningCount}
+	if len(res.Errors) > 0 {
+		info.First = res.Errors[0].Error()
+	}
+	data, _ := json.MarshalIndent(info, "", "  ")
+	if err := writeFileAtomic(base+".json", append(data, '\n')); err != nil {
+		return nil, err
+	}
 	return []string{copyPath, xlsxPath, txtPath}, nil
+}
+
+// writeMarkedCopy writes the marked copy of a refused file; when the file
+// cannot be marked (or marking fails on a hostile file), the error list
+// alone.
+func (w *Workspace) writeMarkedCopy(ctx context.Context, path, name string, f *os.File, size int64, res *sources.Result) error {
+	af, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	markErr := reports.WriteMarkedCopy(ctx, af, name, f, size, res, w.Config.Import)
+	if markErr == nil {
+		return af.Commit()
+	}
+	af.Abort()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if !errors.Is(markErr, reports.ErrNotMarkable) {
+		w.Log().Warn("marked copy failed, writing the error list alone", "file", name, "err", markErr)
+	}
+	if af, err = createAtomic(path); err != nil {
+		return err
+	}
+	if err := reports.WriteErrorList(af, res); err != nil {
+		af.Abort()
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	return af.Commit()
 }
 
 // ErrorReport is the plain-text list of a file's problems (<name>.errors.txt).
@@ -396,6 +498,14 @@ func (pw *partitionWriter) sink(period string, rec arrow.Record) error {
 // loop writes batches until the channel closes or a write fails.
 func (pw *partitionWriter) loop() {
 	defer close(pw.done)
+	defer func() {
+		if v := recover(); v != nil {
+			pw.err = fmt.Errorf("write partition: internal error: %v", v)
+			for j := range pw.jobs {
+				j.rec.Release()
+			}
+		}
+	}()
 	for j := range pw.jobs {
 		if pw.err == nil {
 			pw.err = pw.write(j.period, j.rec)

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -29,17 +31,55 @@ func appendJournal(path string, e JournalEntry) error {
 	if err != nil {
 		return fmt.Errorf("encode journal entry: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	return appendLine(path, data)
+}
+
+// appendLine appends one line to an append-only file and syncs it. A line
+// cut by a crash is ended first, so the new one starts on its own line
+// (readers skip the cut one).
+func appendLine(path string, line []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_RDWR, 0o644)
 	if err != nil {
-		return fmt.Errorf("open journal %q: %w", path, err)
+		return fmt.Errorf("open %q: %w", path, err)
 	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
+	out := append(line, '\n')
+	var last [1]byte
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		if _, err := f.ReadAt(last[:], st.Size()-1); err == nil && last[0] != '\n' {
+			out = append([]byte{'\n'}, out...)
+		}
+	}
+	if _, err := f.Write(out); err != nil {
 		f.Close()
-		return fmt.Errorf("append journal %q: %w", path, err)
+		return fmt.Errorf("append %q: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("sync journal %q: %w", path, err)
+		return fmt.Errorf("sync %q: %w", path, err)
 	}
 	return f.Close()
+}
+
+// journalHas reports whether the journal has an entry of event for sha.
+func (w *Workspace) journalHas(event, sha string) (bool, error) {
+	f, err := os.Open(w.path("journal.jsonl"))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("open journal: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var e struct {
+			Event  string `json:"event"`
+			SHA256 string `json:"sha256"`
+		}
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Event == event && e.SHA256 == sha {
+			return true, nil
+		}
+	}
+	return false, sc.Err()
 }

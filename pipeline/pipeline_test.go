@@ -244,9 +244,9 @@ func TestCrashBetweenPartitionAndCatalogIsRepaired(t *testing.T) {
 	ws := newWorkspace(t)
 	file := filepath.Join(samplesDir, "部门执法检查月报_2022年3月.xlsx")
 	crash := errors.New("simulated crash")
-	failAfterPartitions = func() error { return crash }
+	ws.hooks.afterPartitions = func() error { return crash }
 	_, err := ws.ImportFiles(context.Background(), []string{file}, ImportOptions{})
-	failAfterPartitions = nil
+	ws.hooks.afterPartitions = nil
 	if !errors.Is(err, crash) {
 		t.Fatalf("import error = %v, want the simulated crash", err)
 	}
@@ -285,11 +285,15 @@ func TestRejectedFile(t *testing.T) {
 	if o.Status != Rejected || o.Result.ErrorCount != 5 {
 		t.Fatalf("status %s, %d errors", o.Status, o.Result.ErrorCount)
 	}
-	name := filepath.Base(file)
-	for _, suffix := range []string{"", ".errors.xlsx", ".errors.txt"} {
+	// Kept under its SHA-256: two units' files of one name never meet.
+	name := o.SHA256
+	for _, suffix := range []string{".xlsx", ".errors.xlsx", ".errors.txt", ".json"} {
 		if _, err := os.Stat(ws.path("rejected", name+suffix)); err != nil {
 			t.Errorf("rejected/%s%s: %v", name, suffix, err)
 		}
+	}
+	if list, _ := ws.RejectedFiles(); len(list) != 1 || list[0].File != filepath.Base(file) || list[0].Errors != 5 {
+		t.Errorf("rejected files: %+v", list)
 	}
 	txt, _ := os.ReadFile(ws.path("rejected", name+".errors.txt"))
 	if !strings.Contains(string(txt), "5 个错误") || !strings.Contains(string(txt), "单元格 B3（检查企业(家次)）：“十” 不是有效的数字") {
@@ -304,7 +308,7 @@ func TestRejectedFile(t *testing.T) {
 		t.Errorf("sheets %v, active %d", f.GetSheetList(), f.GetActiveSheetIndex())
 	}
 	list, _ := f.GetRows("错误清单")
-	if len(list) != 1+5+1 || list[1][2] != "A2" {
+	if len(list) != 2+5+1 || list[2][2] != "A2" || list[1][5] != "问题" {
 		t.Errorf("error list rows: %v", list)
 	}
 	for _, cell := range []string{"A2", "D2", "B3", "G3", "A4"} {
@@ -340,9 +344,15 @@ func assertMarked(t *testing.T, f *excelize.File, sheet, cell string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := f.GetStyle(id)
-	if err != nil || len(st.Fill.Color) == 0 || st.Fill.Color[0] != "FF7C80" {
-		t.Errorf("%s!%s is not filled red: %+v %v", sheet, cell, st, err)
+	// Read the fill as written (excelize's GetStyle reports no colour in a
+	// workbook without a theme part, which Excel does not need).
+	styles := f.Styles
+	if id >= len(styles.CellXfs.Xf) || styles.CellXfs.Xf[id].FillID == nil {
+		t.Fatalf("%s!%s: style %d has no fill", sheet, cell, id)
+	}
+	fill := styles.Fills.Fill[*styles.CellXfs.Xf[id].FillID]
+	if fill.PatternFill == nil || fill.PatternFill.FgColor == nil || fill.PatternFill.FgColor.RGB != "FFFF7C80" {
+		t.Errorf("%s!%s is not filled red: %+v", sheet, cell, fill.PatternFill)
 	}
 }
 
@@ -355,7 +365,7 @@ func TestRejectedCSVIsConverted(t *testing.T) {
 	if o.Status != Rejected {
 		t.Fatalf("status %s", o.Status)
 	}
-	f, err := excelize.OpenFile(ws.path("rejected", "执法_2022年3月.csv.errors.xlsx"))
+	f, err := excelize.OpenFile(ws.path("rejected", o.SHA256+".errors.xlsx"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,26 +378,36 @@ func TestRejectedCSVIsConverted(t *testing.T) {
 
 func TestLock(t *testing.T) {
 	ws := newWorkspace(t)
-	lock, err := AcquireLock(ws.Home)
+	ws.Config.Workspace.LockWaitSeconds = 0
+	ctx := context.Background()
+	// Another holder (an OS lock on its own file handle, as another
+	// process would have).
+	held, err := ws.Lock(ctx, "import")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The holder is this very process; another process would be refused,
-	// so write a live foreign pid: our parent.
-	os.WriteFile(ws.path("tongbao.lock"), []byte(strconvItoa(os.Getppid())), 0o644)
-	_, err = ws.ImportFiles(context.Background(), samples(t)[:1], ImportOptions{})
+	_, err = ws.ImportFiles(ctx, samples(t)[:1], ImportOptions{})
 	var le *LockError
-	if !errors.As(err, &le) || !strings.Contains(err.Error(), "正被另一个 tongbao 进程") {
-		t.Fatalf("import under a foreign lock: %v", err)
+	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) || le.Holder == nil || le.Holder.PID != os.Getpid() ||
+		!strings.Contains(err.Error(), "正被另一个 tongbao 进程（import，pid") {
+		t.Fatalf("import under a held lock: %v", err)
 	}
-	lock.Release()
-	// A lock left by a dead process is taken over.
-	os.WriteFile(ws.path("tongbao.lock"), []byte("999999999"), 0o644)
+	// Waiting: the holder lets go within the wait, the import goes on.
+	ws.Config.Workspace.LockWaitSeconds = 5
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		held.Release()
+	}()
 	if o := importOne(t, ws, samples(t)[0], ImportOptions{}); o.Status != Imported {
-		t.Fatalf("after stale lock: %s", o.Status)
+		t.Fatalf("after the holder let go: %s", o.Status)
 	}
-	if _, err := os.Stat(ws.path("tongbao.lock")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("lock not released: %v", err)
+	// The lock file stays (deleting a locked file would let two in); the
+	// holder note goes with the lock.
+	if _, err := os.Stat(ws.path("tongbao.lock")); err != nil {
+		t.Errorf("lock file: %v", err)
+	}
+	if _, err := os.Stat(ws.path("tongbao.lock.holder")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("holder note left: %v", err)
 	}
 }
 
@@ -522,7 +542,7 @@ func TestConfig(t *testing.T) {
 func TestInitNeverOverwrites(t *testing.T) {
 	home := t.TempDir()
 	created, err := Init(home)
-	if err != nil || len(created) != 8 {
+	if err != nil || len(created) != 9 {
 		t.Fatalf("created %v, %v", created, err)
 	}
 	os.WriteFile(filepath.Join(home, "tongbao.toml"), []byte("district = \"永川区\"\n"), 0o644)

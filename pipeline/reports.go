@@ -96,8 +96,8 @@ func readVersions(path string) ([]Version, error) {
 
 // writeVersioned writes the files of a new version when the figures
 // changed: v1 first, then v2 … ; an earlier version is never overwritten.
-func (w *Workspace) writeVersioned(period, title string, figures any, render map[string]func(io.Writer, reports.DocInfo) error) (*Output, error) {
-	lock, err := AcquireLock(w.Home)
+func (w *Workspace) writeVersioned(ctx context.Context, kind, period, title string, figures any, render map[string]func(io.Writer, reports.DocInfo) error) (*Output, error) {
+	lock, err := w.Lock(ctx, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (w *Workspace) Bulletin(ctx context.Context, m sources.Month) (*Output, err
 	if err != nil {
 		return nil, err
 	}
-	return w.writeVersioned(m.String(), reports.BulletinTitle(w.Config.District, m), r, map[string]func(io.Writer, reports.DocInfo) error{
+	return w.writeVersioned(ctx, "bulletin", m.String(), reports.BulletinTitle(w.Config.District, m), r, map[string]func(io.Writer, reports.DocInfo) error{
 		".pdf":  func(out io.Writer, info reports.DocInfo) error { return reports.WriteBulletinPDF(out, r, info) },
 		".xlsx": func(out io.Writer, info reports.DocInfo) error { return reports.WriteBulletinXLSX(out, r, info) },
 	})
@@ -182,7 +182,7 @@ func (w *Workspace) Scorecard(ctx context.Context, q sources.Quarter) (*Output, 
 		pq = sources.Quarter{Year: q.Year - 1, Q: 4}
 	}
 	prev, _ := w.quarterOf(d, pq) // nil when the previous quarter has no data
-	return w.writeVersioned(q.String(), reports.ScorecardTitle(w.Config.District, q), r, map[string]func(io.Writer, reports.DocInfo) error{
+	return w.writeVersioned(ctx, "scorecard", q.String(), reports.ScorecardTitle(w.Config.District, q), r, map[string]func(io.Writer, reports.DocInfo) error{
 		".pdf":  func(out io.Writer, info reports.DocInfo) error { return reports.WriteScorecardPDF(out, r, prev, info) },
 		".xlsx": func(out io.Writer, info reports.DocInfo) error { return reports.WriteScorecardXLSX(out, r, prev, info) },
 	})

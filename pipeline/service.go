@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,18 +18,37 @@ import (
 type ServiceState struct {
 	LastSeen  time.Time            `json:"last_seen"` // the service was running at this time
 	Started   time.Time            `json:"started"`
+	Since     time.Time            `json:"since"`     // its first start: reports due since then are produced
 	Jobs      map[string]JobRun    `json:"jobs"`      // by job name
 	Due       map[string]time.Time `json:"due"`       // "bulletin 2022-03" → when it came due
 	Produced  map[string]int       `json:"produced"`  // → latest version written by the service
 	Delivered map[string]int       `json:"delivered"` // → latest version handed to delivery
 	Failures  map[string]string    `json:"failures"`  // → last failure, cleared on success
+	Retry     map[string]Retry     `json:"retry"`     // → a report that failed: when to try again
+	// Ignored are inbox entries that are not regular files (links, FIFOs,
+	// devices): left in place, never read, remembered so the inbox watch
+	// does not try them every minute. By name.
+	Ignored map[string]IgnoredFile `json:"ignored,omitempty"`
 }
 
 // JobRun is the last run of one job.
 type JobRun struct {
-	At    time.Time `json:"at"`
-	OK    bool      `json:"ok"`
-	Error string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
+	OK      bool      `json:"ok"`
+	Error   string    `json:"error,omitempty"`
+	CatchUp bool      `json:"catch_up,omitempty"` // run by catch-up, not at its scheduled time
+}
+
+// Retry is a report that could not be produced and when it is tried again.
+type Retry struct {
+	Attempts int       `json:"attempts"`
+	Next     time.Time `json:"next"`
+}
+
+// IgnoredFile is an inbox entry that is not a regular file.
+type IgnoredFile struct {
+	What  string    `json:"what"` // 符号链接, 管道 …
+	Since time.Time `json:"since"`
 }
 
 // ReadServiceState reads service.json (empty state when absent).
@@ -57,6 +77,12 @@ func (w *Workspace) ReadServiceState() (*ServiceState, error) {
 	if st.Failures == nil {
 		st.Failures = map[string]string{}
 	}
+	if st.Retry == nil {
+		st.Retry = map[string]Retry{}
+	}
+	if st.Ignored == nil {
+		st.Ignored = map[string]IgnoredFile{}
+	}
 	return st, nil
 }
 
@@ -66,7 +92,7 @@ func (w *Workspace) WriteServiceState(st *ServiceState) error {
 	if err != nil {
 		return fmt.Errorf("encode service state: %w", err)
 	}
-	return writeFileAtomic(w.path("service.json"), append(data, '\n'))
+	return writeFileAtomicAs(w.path("service.json"), append(data, '\n'), tempService)
 }
 
 // Delivery statuses.
@@ -87,6 +113,7 @@ type Delivery struct {
 	Subject     string    `json:"subject"`
 	Body        string    `json:"body"`
 	Attachments []string  `json:"attachments"` // absolute paths of the report files
+	MessageID   string    `json:"message_id"`  // the same at every attempt: a resent mail can be told from a new one
 	Created     time.Time `json:"created"`
 	Attempts    int       `json:"attempts"`
 	NextAttempt time.Time `json:"next_attempt"`
@@ -108,12 +135,53 @@ func (w *Workspace) PutDelivery(d *Delivery, replace bool) (created bool, err er
 	if err != nil {
 		return false, fmt.Errorf("encode delivery: %w", err)
 	}
-	return true, writeFileAtomic(p, append(data, '\n'))
+	return true, writeFileAtomicAs(p, append(data, '\n'), tempService)
+}
+
+// sentLog is outbox/sent.jsonl: deliveries the server accepted, one line
+// each, appended the moment it answered (one fsync); the entry's own file
+// is updated afterwards.
+const sentLog = "sent.jsonl"
+
+type sentMark struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
+// MarkSent records at once that a delivery was accepted: called by a
+// sender between the server's acceptance and the end of the session, so a
+// crash can hardly fall between sending and knowing it was sent.
+func (w *Workspace) MarkSent(id string, at time.Time) error {
+	data, _ := json.Marshal(sentMark{ID: id, At: at})
+	return appendLine(w.path("outbox", sentLog), data)
+}
+
+// sentMarks reads outbox/sent.jsonl.
+func (w *Workspace) sentMarks() (map[string]time.Time, error) {
+	data, err := os.ReadFile(w.path("outbox", sentLog))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sent log: %w", err)
+	}
+	out := map[string]time.Time{}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var m sentMark
+		if json.Unmarshal(line, &m) == nil && m.ID != "" {
+			out[m.ID] = m.At // a line cut by a crash is skipped
+		}
+	}
+	return out, nil
 }
 
 // Deliveries lists the outbox, oldest first.
 func (w *Workspace) Deliveries() ([]*Delivery, error) {
 	files, err := filepath.Glob(w.path("outbox", "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sent, err := w.sentMarks()
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +194,9 @@ func (w *Workspace) Deliveries() ([]*Delivery, error) {
 		d := &Delivery{}
 		if err := json.Unmarshal(data, d); err != nil {
 			return nil, fmt.Errorf("parse %q: %w", f, err)
+		}
+		if at, ok := sent[d.ID]; ok && d.Status != DeliverySent {
+			d.Status, d.SentAt, d.LastError = DeliverySent, at, ""
 		}
 		out = append(out, d)
 	}
@@ -144,7 +215,8 @@ type InboxFile struct {
 	Path    string
 	Size    int64
 	ModTime time.Time
-	Locked  bool // an editor holds it open (~$name or .~lock.name#)
+	Locked  bool   // an editor holds it open (~$name or .~lock.name#)
+	Special string // not a regular file: what it is (符号链接, 管道 …); it is never read
 }
 
 // editorFile reports the lock and temp files of Excel, WPS and LibreOffice.
@@ -167,35 +239,55 @@ func (w *Workspace) Inbox() ([]InboxFile, error) {
 		if e.IsDir() || editorFile(e.Name()) {
 			continue
 		}
-		info, err := e.Info()
+		info, err := e.Info() // Lstat: a link is seen as a link
 		if err != nil {
 			continue // removed meanwhile
 		}
-		out = append(out, InboxFile{Name: e.Name(), Path: w.path("inbox", e.Name()), Size: info.Size(), ModTime: info.ModTime(),
-			Locked: names["~$"+e.Name()] || names[".~lock."+e.Name()+"#"]})
+		f := InboxFile{Name: e.Name(), Path: w.path("inbox", e.Name()), Size: info.Size(), ModTime: info.ModTime(),
+			Locked: names["~$"+e.Name()] || names[".~lock."+e.Name()+"#"]}
+		if !regularMode(info.Mode()) {
+			f.Special = kindOfMode(info.Mode())
+		}
+		out = append(out, f)
 	}
 	return out, nil
 }
 
 // RemoveFromInbox takes a file out of the inbox once it has been archived
-// or put in rejected/.
+// or put in rejected/ (retried briefly while another program holds it).
 func (w *Workspace) RemoveFromInbox(name string) error {
-	if err := os.Remove(w.path("inbox", filepath.Base(name))); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove %q from inbox: %w", name, err)
+	p := w.path("inbox", filepath.Base(name))
+	var err error
+	for i := 0; i < 10; i++ {
+		if err = os.Remove(p); err == nil || errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if !sharingViolation(err) {
+			break
+		}
+		time.Sleep(time.Duration(50<<min(i, 4)) * time.Millisecond)
 	}
-	return nil
+	return fmt.Errorf("remove %q from inbox: %w", name, err)
 }
 
-// RejectedFiles lists the refused files waiting in rejected/.
-func (w *Workspace) RejectedFiles() ([]string, error) {
-	files, err := filepath.Glob(w.path("rejected", "*.errors.txt"))
+// RejectedFiles lists the refused files kept in rejected/, newest first.
+func (w *Workspace) RejectedFiles() ([]RejectedInfo, error) {
+	files, err := filepath.Glob(w.path("rejected", "*.json"))
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []RejectedInfo
 	for _, f := range files {
-		out = append(out, strings.TrimSuffix(filepath.Base(f), ".errors.txt"))
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var info RejectedInfo
+		if json.Unmarshal(data, &info) == nil && info.File != "" {
+			out = append(out, info)
+		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	return out, nil
 }
 

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/robfig/cron/v3"
 )
 
 // ScheduleConfig is [schedules]: when the service runs its jobs.
 type ScheduleConfig struct {
-	Zone               string `toml:"zone"`                 // IANA zone of the cron expressions
+	Zone               string `toml:"zone"`                 // deprecated: the top-level zone
 	Inbox              string `toml:"inbox"`                // inbox watch and delivery retries
 	Monthly            string `toml:"monthly"`              // the bulletin for the previous month
 	Quarterly          string `toml:"quarterly"`            // the scorecard for the previous quarter
@@ -42,7 +41,7 @@ type SMTPConfig struct {
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 func defaultSchedules() ScheduleConfig {
-	return ScheduleConfig{Zone: "Asia/Shanghai", Inbox: "* * * * *", Monthly: "0 9 5 * *", Quarterly: "0 9 10 1,4,7,10 *", StopTimeoutSeconds: 600}
+	return ScheduleConfig{Inbox: "* * * * *", Monthly: "0 9 5 * *", Quarterly: "0 9 10 1,4,7,10 *", StopTimeoutSeconds: 600}
 }
 
 func defaultDelivery() DeliveryConfig {
@@ -50,15 +49,8 @@ func defaultDelivery() DeliveryConfig {
 		RetryFirstSeconds: 60, RetryMaxSeconds: 3600}
 }
 
-// Location loads the schedule's zone (time/tzdata is linked in by cmd, so
-// Asia/Shanghai loads on a Windows machine without Go).
-func (s ScheduleConfig) Location() (*time.Location, error) { return time.LoadLocation(s.Zone) }
-
 // Validate names the first bad key.
 func (s ScheduleConfig) Validate() error {
-	if _, err := s.Location(); err != nil {
-		return fmt.Errorf("schedules.zone: %w", err)
-	}
 	for key, expr := range map[string]string{"schedules.inbox": s.Inbox, "schedules.monthly": s.Monthly, "schedules.quarterly": s.Quarterly} {
 		if _, err := CronParser.Parse(expr); err != nil {
 			return fmt.Errorf("%s: not a cron expression %q: %w", key, expr, err)
@@ -105,9 +97,8 @@ func (d DeliveryConfig) Validate() error {
 }
 
 const serviceConfigText = `
-# 服务（tongbao serve）的定时任务，时区 Asia/Shanghai，cron 五段式：分 时 日 月 周
+# 服务（tongbao serve）的定时任务，按上面的时区，cron 五段式：分 时 日 月 周
 [schedules]
-zone = "Asia/Shanghai"
 # 收件箱检查和失败重发：每分钟
 inbox = "* * * * *"
 # 月度通报：每月5日9:00，通报上月

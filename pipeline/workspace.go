@@ -5,23 +5,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"gopkg.in/natefinch/lumberjack.v2"
 
 	"tongbao/reports"
 	"tongbao/sources"
 )
 
 // Folders of a workspace.
-var workspaceDirs = []string{"inbox", "archive", "rejected", "store", "reports", "outbox"}
+var workspaceDirs = []string{"inbox", "archive", "rejected", "store", "reports", "outbox", "logs"}
 
 // Workspace is one folder holding config, registry, history and outputs.
 type Workspace struct {
 	Home   string
 	Config Config
 	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	hooks  hooks
 }
 
 // HomeFrom picks the workspace folder: --home, else TONGBAO_HOME, else ./tongbao-data.
@@ -94,7 +101,30 @@ func Open(home string, now func() time.Time) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Workspace{Home: home, Config: cfg, now: now}, nil
+	loc, err := time.LoadLocation(cfg.Zone)
+	if err != nil {
+		return nil, fmt.Errorf("zone %q: %w", cfg.Zone, err)
+	}
+	return &Workspace{Home: home, Config: cfg, now: now, loc: loc, log: slog.New(slog.DiscardHandler)}, nil
+}
+
+// Location is the configured zone of periods, schedules and printed times.
+func (w *Workspace) Location() *time.Location { return w.loc }
+
+// zoneNow is the clock read in the configured zone: "the current month"
+// of the import rules is the zone's.
+func (w *Workspace) zoneNow() time.Time { return w.now().In(w.loc) }
+
+// Log is where the workspace's commands log raw errors and events.
+func (w *Workspace) Log() *slog.Logger { return w.log }
+
+// SetLog sets the logger (cmd wires the rotated log files of OpenLog).
+func (w *Workspace) SetLog(l *slog.Logger) { w.log = l }
+
+// OpenLog is the workspace's log: JSON lines in logs/tongbao.log, rotated
+// at 10 MB with 10 old files kept (a Windows service has no console).
+func (w *Workspace) OpenLog() io.WriteCloser {
+	return &lumberjack.Logger{Filename: w.path("logs", "tongbao.log"), MaxSize: 10, MaxBackups: 10, MaxAge: 365, LocalTime: true}
 }
 
 func (w *Workspace) path(parts ...string) string {

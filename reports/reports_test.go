@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -70,12 +71,16 @@ func TestWriteTemplate(t *testing.T) {
 	}
 }
 
-func TestWriteErrorWorkbookWithoutOriginal(t *testing.T) {
-	// A file that is not a workbook still gets an error list.
-	errs := []*sources.ImportError{{File: "x.xlsx", Rule: "不是有效的 .xlsx 文件"}}
+func TestWriteErrorListWithoutOriginal(t *testing.T) {
+	// A file that is not a workbook cannot be marked; it gets an error list.
+	res := &sources.Result{File: "x.xlsx", ErrorCount: 1, Errors: []*sources.ImportError{{File: "x.xlsx", Rule: "不是有效的 .xlsx 文件"}}}
 	var buf bytes.Buffer
 	src := bytes.NewReader([]byte("garbage"))
-	if err := WriteErrorWorkbook(context.Background(), &buf, "x.xlsx", src, 7, errs, nil, sources.DefaultLimits()); err != nil {
+	if err := WriteMarkedCopy(context.Background(), &buf, "x.xlsx", src, 7, res, sources.DefaultLimits()); !errors.Is(err, ErrNotMarkable) {
+		t.Fatalf("marking garbage: %v", err)
+	}
+	buf.Reset()
+	if err := WriteErrorList(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -87,7 +92,7 @@ func TestWriteErrorWorkbookWithoutOriginal(t *testing.T) {
 		t.Errorf("sheets %v", f.GetSheetList())
 	}
 	rows, _ := f.GetRows("错误清单")
-	if len(rows) != 2 || rows[1][0] != "错误" || rows[1][5] != "不是有效的 .xlsx 文件" {
+	if len(rows) != 3 || rows[2][0] != "错误" || rows[2][5] != "不是有效的 .xlsx 文件" {
 		t.Errorf("rows %q", rows)
 	}
 }

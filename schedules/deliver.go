@@ -2,10 +2,12 @@ package schedules
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +23,16 @@ type Message struct {
 	Body        string
 	Period      string
 	Attachments []string
+	MessageID   string    // kept across attempts
+	Date        time.Time // in the configured zone
 }
 
-// Sender delivers over one channel (mail, a shared folder).
+// Sender delivers over one channel (mail, a shared folder). It calls sent
+// the moment the message is delivered (for SMTP: the server's 250 to DATA),
+// before anything else (closing the session), so that a crash can hardly
+// fall between delivering and recording it.
 type Sender interface {
-	Send(ctx context.Context, m Message) error
+	Send(ctx context.Context, m Message, sent func() error) error
 }
 
 // Channels.
@@ -70,8 +77,11 @@ func (s *Service) enqueue(kind, period string, out *pipeline.Output) error {
 	now := s.clock.Now()
 	for _, t := range targets {
 		id := fmt.Sprintf("%s-%s-v%d-%s-%s", kind, period, out.Version, t.channel, safeID(t.to))
+		var rnd [8]byte
+		rand.Read(rnd[:])
 		d := &pipeline.Delivery{ID: id, Kind: kind, Period: period, Version: out.Version, Channel: t.channel, To: t.to,
-			Subject: subj, Body: body, Attachments: out.Files, Created: now, NextAttempt: now, Status: pipeline.DeliveryPending}
+			Subject: subj, Body: body, Attachments: out.Files, Created: now, NextAttempt: now, Status: pipeline.DeliveryPending,
+			MessageID: fmt.Sprintf("%s.%x@tongbao", id, rnd)}
 		created, err := s.ws.PutDelivery(d, false)
 		if err != nil {
 			return err
@@ -111,14 +121,27 @@ func (s *Service) DeliverPending(ctx context.Context) {
 			continue // channel not configured (any more)
 		}
 		d.Attempts++
-		err := sender.Send(ctx, Message{To: d.To, Subject: d.Subject, Body: d.Body, Period: d.Period, Attachments: d.Attachments})
+		if d.MessageID == "" {
+			d.MessageID = d.ID + "@tongbao"
+		}
+		marked := false
+		msg := Message{To: d.To, Subject: d.Subject, Body: d.Body, Period: d.Period, Attachments: d.Attachments,
+			MessageID: d.MessageID, Date: s.clock.Now().In(s.loc)}
+		err := sender.Send(ctx, msg, func() error {
+			marked = true
+			return s.ws.MarkSent(d.ID, s.clock.Now())
+		})
 		now := s.clock.Now()
-		if err != nil {
+		if err != nil && !marked {
 			wait := time.Duration(cfg.RetryFirstSeconds) * time.Second << min(d.Attempts-1, 20)
 			wait = min(wait, time.Duration(cfg.RetryMaxSeconds)*time.Second)
-			d.LastError, d.NextAttempt = err.Error(), now.Add(wait)
+			d.LastError, d.NextAttempt = explainDelivery(err), now.Add(wait)
 			s.log.Warn("delivery failed", "id", d.ID, "attempt", d.Attempts, "retry_at", d.NextAttempt, "err", err)
 		} else {
+			if err != nil {
+				// Delivered; only closing the session failed.
+				s.log.Warn("delivered, then the session failed", "id", d.ID, "err", err)
+			}
 			d.Status, d.SentAt, d.LastError = pipeline.DeliverySent, now, ""
 			s.log.Info("delivered", "id", d.ID, "to", d.To, "attempt", d.Attempts)
 			s.ws.Journal(pipeline.JournalEntry{Time: now, Event: "deliver", Periods: []string{d.Period}, Detail: d.ID})
@@ -129,14 +152,32 @@ func (s *Service) DeliverPending(ctx context.Context) {
 	}
 }
 
+// explainDelivery says in Chinese why a delivery failed, with the mail
+// server's reply code (what its administrator needs).
+func explainDelivery(err error) string {
+	var se *mail.SendError
+	if errors.As(err, &se) && se.ErrorCode() > 0 {
+		code := strconv.Itoa(se.ErrorCode())
+		if esc := se.EnhancedStatusCode(); esc != "" {
+			code += " " + esc
+		}
+		if se.IsTemp() {
+			return "邮件服务器暂时拒绝接收（答复 " + code + "），稍后自动重试"
+		}
+		return "邮件服务器拒绝接收（答复 " + code + "），请检查收件人地址和发件设置"
+	}
+	return pipeline.Explain(err)
+}
+
 // SMTPSender mails a report with its files attached.
 type SMTPSender struct {
 	Config   pipeline.SMTPConfig
 	Password string
 }
 
-// Send delivers one message over SMTP with STARTTLS, TLS or neither.
-func (m *SMTPSender) Send(ctx context.Context, msg Message) error {
+// Send delivers one message over SMTP with STARTTLS, TLS or neither,
+// calling sent after the server accepted the data and before QUIT.
+func (m *SMTPSender) Send(ctx context.Context, msg Message, sent func() error) error {
 	cfg := m.Config
 	em := mail.NewMsg()
 	if err := em.From(cfg.From); err != nil {
@@ -144,6 +185,12 @@ func (m *SMTPSender) Send(ctx context.Context, msg Message) error {
 	}
 	if err := em.To(msg.To); err != nil {
 		return fmt.Errorf("to %q: %w", msg.To, err)
+	}
+	if msg.MessageID != "" {
+		em.SetMessageIDWithValue(msg.MessageID)
+	}
+	if !msg.Date.IsZero() {
+		em.SetDateWithValue(msg.Date)
 	}
 	em.Subject(msg.Subject)
 	em.SetBodyString(mail.TypeTextPlain, msg.Body)
@@ -166,8 +213,20 @@ func (m *SMTPSender) Send(ctx context.Context, msg Message) error {
 	if err != nil {
 		return fmt.Errorf("smtp client: %w", err)
 	}
-	if err := c.DialAndSendWithContext(ctx, em); err != nil {
+	if err := c.DialWithContext(ctx); err != nil {
+		return fmt.Errorf("smtp connect %s: %w", cfg.Host, err)
+	}
+	if err := c.Send(em); err != nil {
+		c.Close()
 		return fmt.Errorf("smtp send to %s: %w", msg.To, err)
+	}
+	// Accepted (250 to DATA): record it before anything else can fail.
+	if err := sent(); err != nil {
+		c.Close()
+		return fmt.Errorf("record delivery: %w", err)
+	}
+	if err := c.Close(); err != nil {
+		return fmt.Errorf("smtp quit: %w", err)
 	}
 	return nil
 }
@@ -176,45 +235,16 @@ func (m *SMTPSender) Send(ctx context.Context, msg Message) error {
 // under a temporary name first so readers never see half a file.
 type FolderSender struct{}
 
-// Send copies the attachments.
-func (FolderSender) Send(ctx context.Context, msg Message) error {
+// Send copies the attachments, then calls sent.
+func (FolderSender) Send(ctx context.Context, msg Message, sent func() error) error {
 	dir := filepath.Join(msg.To, msg.Period)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %q: %w", dir, err)
-	}
 	for _, a := range msg.Attachments {
-		if err := copyInto(filepath.Join(dir, filepath.Base(a)), a); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := pipeline.CopyFile(filepath.Join(dir, filepath.Base(a)), a); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-func copyInto(dst, src string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return fmt.Errorf("open %q: %w", src, err)
-	}
-	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create in %q: %w", filepath.Dir(dst), err)
-	}
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("copy %q: %w", src, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	tmp.Close()
-	os.Chmod(tmp.Name(), 0o644)
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("rename into %q: %w", dst, err)
-	}
-	return nil
+	return sent()
 }

@@ -38,6 +38,7 @@ type Service struct {
 	mu      sync.Mutex // one job at a time touches the state
 	looks   map[string]look
 	sched   gocron.Scheduler
+	lock    *pipeline.Lock // the service lock, held from Start to Stop
 }
 
 // New prepares a service; senders maps channels ("smtp", "folder") to
@@ -49,25 +50,38 @@ func New(ws *pipeline.Workspace, clock clockwork.Clock, log *slog.Logger, sender
 	if log == nil {
 		log = slog.Default()
 	}
-	loc, err := ws.Config.Schedules.Location()
-	if err != nil {
-		return nil, err
-	}
-	return &Service{ws: ws, clock: clock, loc: loc, log: log, senders: senders, looks: map[string]look{}}, nil
+	return &Service{ws: ws, clock: clock, loc: ws.Location(), log: log, senders: senders, looks: map[string]look{}}, nil
 }
 
-// Start catches up, then starts the jobs. Stop ends them.
+// Start takes the service lock (a second service on the workspace is
+// refused), catches up, then starts the jobs. Stop ends them.
 func (s *Service) Start(ctx context.Context) error {
+	lock, err := s.ws.LockService(ctx)
+	if err != nil {
+		return err
+	}
+	s.lock = lock
+	started := false
+	defer func() {
+		if !started {
+			lock.Release()
+			s.lock = nil
+		}
+	}()
 	st, err := s.ws.ReadServiceState()
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
 	st.Started = now
-	if st.LastSeen.IsZero() {
-		// The very first start produces nothing older than itself.
-		st.LastSeen = now
-		s.log.Info("service first start", "at", now)
+	if st.Since.IsZero() {
+		// The very first start produces nothing older than itself (a
+		// state from before Since was kept counts from its last heartbeat).
+		st.Since = st.LastSeen
+		if st.Since.IsZero() {
+			st.Since = now
+			s.log.Info("service first start", "at", now)
+		}
 	}
 	if err := s.ws.WriteServiceState(st); err != nil {
 		return err
@@ -109,6 +123,7 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 	}
 	s.sched = sched
+	started = true
 	sched.Start()
 	s.log.Info("service started", "zone", s.loc.String(), "inbox", cfg.Inbox, "monthly", cfg.Monthly, "quarterly", cfg.Quarterly)
 	return nil
@@ -120,6 +135,7 @@ func (s *Service) Stop() error {
 		return nil
 	}
 	err := s.sched.Shutdown()
+	s.lock.Release()
 	s.log.Info("service stopped")
 	return err
 }
@@ -143,8 +159,12 @@ func (s *Service) runJob(ctx context.Context, name string, run func(context.Cont
 		return
 	}
 	jr := pipeline.JobRun{At: s.clock.Now(), OK: err == nil}
-	if err != nil {
-		jr.Error = err.Error()
+	var nd *pipeline.NoDataError
+	switch {
+	case errors.As(err, &nd):
+		jr.OK = true // ran; nothing to report yet (produced when data arrives)
+	case err != nil:
+		jr.Error = pipeline.Explain(err)
 		s.log.Error("job failed", "job", name, "err", err)
 	}
 	st.Jobs[name] = jr
@@ -178,8 +198,12 @@ func periodFor(kind string, t time.Time) string {
 	return sources.Quarter{Year: m.Year, Q: (m.Month-1)/3 + 1}.String()
 }
 
-// CatchUp produces, oldest first and once each, every period that came due
-// between the last time the service ran and now.
+// CatchUp produces, oldest first, every report that came due since the
+// service first started and was not produced yet: due while the service
+// was down, or due while it could not be produced (the workspace busy, a
+// disk full). What was produced is read from the service's record, not
+// guessed from when it last ran; a report that failed waits its backoff.
+// It runs at start and every minute with the inbox watch.
 func (s *Service) CatchUp(ctx context.Context) error {
 	s.mu.Lock()
 	st, err := s.ws.ReadServiceState()
@@ -193,28 +217,66 @@ func (s *Service) CatchUp(ctx context.Context) error {
 		kind, period string
 	}
 	var dues []due
+	since := st.Since
+	if since.IsZero() {
+		since = st.LastSeen // a state kept before Since was recorded
+	}
+	if since.IsZero() {
+		since = now // never started: nothing is due yet
+	}
 	cfg := s.ws.Config.Schedules
 	for _, k := range []struct{ kind, expr string }{{JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
-		for _, t := range s.dueInstants(k.expr, st.LastSeen, now) {
+		for _, t := range s.dueInstants(k.expr, since, now) {
+			key := dueKey(k.kind, periodFor(k.kind, t))
+			if st.Produced[key] > 0 && st.Delivered[key] >= st.Produced[key] {
+				continue // done
+			}
+			if r, ok := st.Retry[key]; ok && now.Before(r.Next) {
+				continue // failed lately: waits its backoff
+			}
 			dues = append(dues, due{t, k.kind, periodFor(k.kind, t)})
 		}
 	}
 	sort.SliceStable(dues, func(i, j int) bool { return dues[i].at.Before(dues[j].at) })
 	for _, d := range dues {
 		if ctx.Err() != nil {
-			// A stop was asked for: the rest waits for the next start, which
-			// catches up from the last heartbeat.
+			// A stop was asked for: the rest waits for the next start.
 			s.log.Info("stopping during catch-up", "left", d.kind+" "+d.period)
 			return nil
 		}
 		s.log.Info("catching up", "report", d.kind, "period", d.period, "due", d.at)
 		// The report in hand is finished even if a stop comes meanwhile.
-		if err := s.produce(context.WithoutCancel(ctx), d.kind, d.period, d.at); err != nil {
+		err := s.produce(context.WithoutCancel(ctx), d.kind, d.period, d.at)
+		if err != nil {
 			s.log.Error("catch-up failed", "report", d.kind, "period", d.period, "err", err)
 		}
+		s.recordRun(d.kind, err)
 	}
 	s.DeliverPending(ctx) // unsent deliveries resume after a restart
 	return s.heartbeat()
+}
+
+// recordRun records a run of a report job made by catch-up: status shows
+// it as the job's last run.
+func (s *Service) recordRun(kind string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, rerr := s.ws.ReadServiceState()
+	if rerr != nil {
+		s.log.Error("read service state", "err", rerr)
+		return
+	}
+	jr := pipeline.JobRun{At: s.clock.Now(), OK: err == nil, CatchUp: true}
+	var nd *pipeline.NoDataError
+	if err != nil && !errors.As(err, &nd) {
+		jr.Error = pipeline.Explain(err)
+	} else {
+		jr.OK = true
+	}
+	st.Jobs[kind] = jr
+	if werr := s.ws.WriteServiceState(st); werr != nil {
+		s.log.Error("write service state", "err", werr)
+	}
 }
 
 // heartbeat records that the service is running now.
@@ -242,7 +304,9 @@ func (s *Service) QuarterlyRun(ctx context.Context) error {
 }
 
 // produce writes a period's report (a new version only when its figures
-// changed) and hands any version not yet delivered to delivery.
+// changed) and hands any version not yet delivered to delivery. A report
+// that cannot be produced now (the workspace busy, a disk full, no data
+// yet) is tried again with backoff by CatchUp.
 func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -262,20 +326,26 @@ func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.T
 		q, _ := sources.ParseQuarter(period)
 		out, err = s.ws.Scorecard(ctx, q)
 	}
-	var nd *pipeline.NoDataError
-	if errors.As(err, &nd) {
-		st.Failures[key] = err.Error()
-		s.log.Warn("nothing to report", "report", kind, "period", period)
-		return s.ws.WriteServiceState(st)
-	}
 	if err != nil {
-		st.Failures[key] = err.Error()
+		r := st.Retry[key]
+		r.Attempts++
+		cfg := s.ws.Config.Delivery
+		wait := time.Duration(cfg.RetryFirstSeconds) * time.Second << min(r.Attempts-1, 20)
+		r.Next = s.clock.Now().Add(min(wait, time.Duration(cfg.RetryMaxSeconds)*time.Second))
+		st.Retry[key] = r
+		st.Failures[key] = pipeline.Explain(err)
 		if werr := s.ws.WriteServiceState(st); werr != nil {
 			return errors.Join(err, werr)
+		}
+		var nd *pipeline.NoDataError
+		if errors.As(err, &nd) {
+			s.log.Warn("nothing to report", "report", kind, "period", period)
+			return err
 		}
 		return fmt.Errorf("produce %s: %w", key, err)
 	}
 	delete(st.Failures, key)
+	delete(st.Retry, key)
 	st.Produced[key] = out.Version
 	if st.Delivered[key] < out.Version {
 		if err := s.enqueue(kind, period, out); err != nil {
@@ -304,7 +374,8 @@ func (s *Service) recheckDue(ctx context.Context) {
 	sort.Slice(keys, func(i, j int) bool { return st.Due[keys[i]].Before(st.Due[keys[j]]) })
 	for _, k := range keys {
 		kind, period, _ := strings.Cut(k, " ")
-		if err := s.produce(ctx, kind, period, st.Due[k]); err != nil {
+		var nd *pipeline.NoDataError
+		if err := s.produce(ctx, kind, period, st.Due[k]); err != nil && !errors.As(err, &nd) {
 			s.log.Error("recheck failed", "report", kind, "period", period, "err", err)
 		}
 	}

@@ -16,21 +16,24 @@ type JobStatus struct {
 	Cron    string    `json:"cron"`
 	LastRun time.Time `json:"last_run,omitzero"`
 	LastOK  bool      `json:"last_ok"`
+	CatchUp bool      `json:"catch_up,omitempty"` // the last run was a catch-up
 	Error   string    `json:"error,omitempty"`
 	NextRun time.Time `json:"next_run"`
 }
 
 // Status is what `tongbao status` shows.
 type Status struct {
-	Now       time.Time            `json:"now"`
-	LastSeen  time.Time            `json:"service_last_seen,omitzero"`
-	Jobs      []JobStatus          `json:"jobs"`
-	Inbox     []string             `json:"inbox"`
-	Rejected  []string             `json:"rejected"`
-	Unsent    []*pipeline.Delivery `json:"unsent"`
-	Failures  map[string]string    `json:"failures"`
-	Produced  map[string]int       `json:"produced"`
-	SentCount int                  `json:"sent"`
+	Now       time.Time                       `json:"now"`
+	LastSeen  time.Time                       `json:"service_last_seen,omitzero"`
+	Jobs      []JobStatus                     `json:"jobs"`
+	Inbox     []string                        `json:"inbox"`
+	Ignored   map[string]pipeline.IgnoredFile `json:"ignored"` // inbox entries that are not regular files
+	Rejected  []pipeline.RejectedInfo         `json:"rejected"`
+	Unsent    []*pipeline.Delivery            `json:"unsent"`
+	Failures  map[string]string               `json:"failures"`
+	Produced  map[string]int                  `json:"produced"`
+	SentCount int                             `json:"sent"`
+	Debris    pipeline.Debris                 `json:"debris"` // temporary files left by interrupted runs
 }
 
 var jobLabels = map[string]string{JobInbox: "收件箱检查", JobBulletin: "月度通报", JobScorecard: "季度评估"}
@@ -41,17 +44,14 @@ func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := ws.Config.Schedules.Location()
-	if err != nil {
-		return nil, err
-	}
-	s := &Status{Now: now.In(loc), LastSeen: st.LastSeen, Inbox: []string{}, Rejected: []string{}, Unsent: []*pipeline.Delivery{},
-		Failures: st.Failures, Produced: st.Produced}
+	loc := ws.Location()
+	s := &Status{Now: now.In(loc), LastSeen: st.LastSeen, Inbox: []string{}, Rejected: []pipeline.RejectedInfo{}, Unsent: []*pipeline.Delivery{},
+		Failures: st.Failures, Produced: st.Produced, Ignored: st.Ignored, Debris: ws.CountDebris()}
 	cfg := ws.Config.Schedules
 	for _, j := range []struct{ name, expr string }{{JobInbox, cfg.Inbox}, {JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
 		js := JobStatus{Name: j.name, Label: jobLabels[j.name], Cron: j.expr}
 		if r, ok := st.Jobs[j.name]; ok {
-			js.LastRun, js.LastOK, js.Error = r.At.In(loc), r.OK, r.Error
+			js.LastRun, js.LastOK, js.Error, js.CatchUp = r.At.In(loc), r.OK, r.Error, r.CatchUp
 		}
 		if sched, err := pipeline.CronParser.Parse(j.expr); err == nil {
 			js.NextRun = sched.Next(now.In(loc))
@@ -63,10 +63,15 @@ func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		s.Inbox = append(s.Inbox, f.Name)
+		if f.Special == "" {
+			s.Inbox = append(s.Inbox, f.Name)
+		}
 	}
 	if s.Rejected, err = ws.RejectedFiles(); err != nil {
 		return nil, err
+	}
+	if s.Rejected == nil {
+		s.Rejected = []pipeline.RejectedInfo{}
 	}
 	ds, err := ws.Deliveries()
 	if err != nil {
@@ -100,22 +105,40 @@ func (s *Status) Text() string {
 	}
 	b.WriteString("\n任务          上次运行          结果    下次运行\n")
 	for _, j := range s.Jobs {
-		result := "—"
+		last, result := when(j.LastRun), "从未运行"
 		if !j.LastRun.IsZero() {
 			result = "成功"
 			if !j.LastOK {
 				result = "失败：" + j.Error
 			}
+			if j.CatchUp {
+				result += "（补做）"
+			}
 		}
-		fmt.Fprintf(&b, "%s  %-16s  %s  %s\n", padCJK(j.Label, 12), when(j.LastRun), padCJK(result, 6), when(j.NextRun))
+		fmt.Fprintf(&b, "%s  %-16s  %s  %s\n", padCJK(j.Label, 12), last, padCJK(result, 6), when(j.NextRun))
 	}
 	fmt.Fprintf(&b, "\n收件箱待导入：%d 个文件", len(s.Inbox))
 	if len(s.Inbox) > 0 {
 		b.WriteString("（" + strings.Join(s.Inbox, "、") + "）")
 	}
+	if len(s.Ignored) > 0 {
+		names := make([]string, 0, len(s.Ignored))
+		for n := range s.Ignored {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(&b, "\n收件箱中不是普通文件、未读取：%d 个", len(names))
+		for _, n := range names {
+			fmt.Fprintf(&b, "\n  「%s」是%s（自 %s），请删除它并放入文件本身", n, s.Ignored[n].What, when(s.Ignored[n].Since.In(s.Now.Location())))
+		}
+	}
 	fmt.Fprintf(&b, "\n已拒收待改正：%d 个文件", len(s.Rejected))
-	if len(s.Rejected) > 0 {
-		b.WriteString("（" + strings.Join(s.Rejected, "、") + "）")
+	for i, r := range s.Rejected {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n  ……共 %d 个，见 rejected/ 文件夹", len(s.Rejected))
+			break
+		}
+		fmt.Fprintf(&b, "\n  「%s」%s 拒收，%d 个错误（rejected/%s.errors.xlsx）", r.File, when(r.At.In(s.Now.Location())), r.Errors, r.SHA256)
 	}
 	fmt.Fprintf(&b, "\n已投送：%d 份；未投送：%d 份\n", s.SentCount, len(s.Unsent))
 	for _, d := range s.Unsent {
@@ -125,13 +148,16 @@ func (s *Status) Text() string {
 		}
 		fmt.Fprintf(&b, "  %s → %s：%s\n", d.Subject, d.To, state)
 	}
+	if s.Debris.Files > 0 {
+		fmt.Fprintf(&b, "中断的运行留下的临时文件：%d 个，%.1f MB（下次写入工作区时自动清除）\n", s.Debris.Files, float64(s.Debris.Bytes)/(1<<20))
+	}
 	if len(s.Failures) > 0 {
 		keys := make([]string, 0, len(s.Failures))
 		for k := range s.Failures {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		b.WriteString("未能生成：\n")
+		b.WriteString("未能完成：\n")
 		for _, k := range keys {
 			fmt.Fprintf(&b, "  %s：%s\n", k, s.Failures[k])
 		}

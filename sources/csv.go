@@ -114,7 +114,7 @@ func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
 			if errors.Is(err, errCSVRecordTooLong) {
 				return refuse("CSV 第 %d 行起的一条记录超过 16 MB（多半是引号没有闭合），已拒收", r.tooLongAt)
 			}
-			return refuse("CSV 读取失败：%v", err)
+			return refuse("CSV 读取失败：%s", causeOf(err))
 		}
 		r.count++
 		if r.count > r.limits.MaxRows {

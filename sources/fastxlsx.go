@@ -6,9 +6,12 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"path"
 	"strings"
+	"unsafe"
 
 	"github.com/orisano/gosax"
 )
@@ -22,20 +25,50 @@ var errFastUnsupported = errors.New("fast reader: unsupported workbook")
 // sheet XML (github.com/orisano/gosax): no DOM, no reflection, one pass.
 // excelize's own decoding is the cost of its Rows(); this avoids it.
 type fastWorkbook struct {
-	zr      *zip.Reader
-	limits  Limits
-	sheets  []string
-	targets map[string]*zip.File // sheet name → its XML part
-	sst     []string
-	numFmts []uint32 // by cellXfs index: the number format code, interned (0: general)
+	zr       *zip.Reader
+	limits   Limits
+	sheets   []string
+	targets  map[string]*zip.File // sheet name → its XML part
+	sst      sharedStrings
+	numFmts  []uint32 // by cellXfs index: the number format code, interned (0: general)
+	date1904 bool     // the workbook counts dates from 1904 (Mac Excel)
+}
+
+// sharedStrings is the shared string table kept compact: the texts one
+// after another in one buffer, and where each ends. A table of a million
+// strings costs its text and 4 bytes a string, and a table of millions of
+// empty strings (a bomb) costs little before it is refused.
+type sharedStrings struct {
+	text []byte
+	ends []uint32
+}
+
+func (t *sharedStrings) len() int { return len(t.ends) }
+
+// at returns string i; the text is never written again once the table is
+// read, so the string may point into it.
+func (t *sharedStrings) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	end := t.ends[i]
+	if end == start {
+		return ""
+	}
+	return unsafe.String(&t.text[start], int(end-start))
 }
 
 type xmlWorkbook struct {
 	Sheets []struct {
 		Name  string `xml:"name,attr"`
 		State string `xml:"state,attr"`
-		RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		// r:id, in the transitional or the Strict relationships namespace.
+		RID string `xml:"id,attr"`
 	} `xml:"sheets>sheet"`
+	Pr struct {
+		Date1904 string `xml:"date1904,attr"`
+	} `xml:"workbookPr"`
 }
 
 type xmlRels struct {
@@ -117,33 +150,42 @@ func openFast(zr *zip.Reader, lim Limits) (*fastWorkbook, error) {
 		files[strings.TrimPrefix(f.Name, "/")] = f
 	}
 	wbPart, relsPart := files["xl/workbook.xml"], files["xl/_rels/workbook.xml.rels"]
-	if wbPart == nil || relsPart == nil {
-		return nil, errFastUnsupported
+	if wbPart == nil {
+		return nil, refuse("不是有效的 .xlsx 文件（缺少 xl/workbook.xml）")
 	}
 	var wb xmlWorkbook
-	var rels xmlRels
 	if err := readPart(wbPart, 64<<20, &wb); err != nil {
-		return nil, errFastUnsupported
-	}
-	if err := readPart(relsPart, 1<<20, &rels); err != nil {
-		return nil, errFastUnsupported
+		return nil, refuse("工作簿已损坏（xl/workbook.xml：%s）", causeOf(err))
 	}
 	target := map[string]string{}
-	for _, r := range rels.Rels {
-		t := r.Target
-		if strings.HasPrefix(t, "/") {
-			t = strings.TrimPrefix(t, "/")
-		} else {
-			t = path.Join("xl", t)
+	if relsPart != nil {
+		var rels xmlRels
+		if err := readPart(relsPart, 1<<20, &rels); err != nil {
+			return nil, refuse("工作簿已损坏（xl/_rels/workbook.xml.rels：%s）", causeOf(err))
 		}
-		target[r.ID] = t
+		for _, r := range rels.Rels {
+			t := r.Target
+			if strings.HasPrefix(t, "/") {
+				t = strings.TrimPrefix(t, "/")
+			} else {
+				t = path.Join("xl", t)
+			}
+			target[r.ID] = t
+		}
 	}
 	w := &fastWorkbook{zr: zr, limits: lim, targets: map[string]*zip.File{}}
-	for _, s := range wb.Sheets {
+	w.date1904 = wb.Pr.Date1904 == "1" || wb.Pr.Date1904 == "true"
+	var sheetBytes uint64
+	for i, s := range wb.Sheets {
 		f := files[target[s.RID]]
-		if f == nil {
-			return nil, errFastUnsupported
+		if f == nil && relsPart == nil {
+			// No relationships part: the sheets where Excel puts them.
+			f = files[fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)]
 		}
+		if f == nil {
+			return nil, refuse("工作簿已损坏：找不到工作表「%s」的数据", s.Name)
+		}
+		sheetBytes += f.UncompressedSize64
 		if s.State == "hidden" || s.State == "veryHidden" {
 			continue // drop-down lists, not data
 		}
@@ -167,7 +209,11 @@ func openFast(zr *zip.Reader, lim Limits) (*fastWorkbook, error) {
 		}
 	}
 	if f := files["xl/sharedStrings.xml"]; f != nil {
-		if err := w.readSharedStrings(f); err != nil {
+		// Every shared string is used by a cell of some sheet, and a cell
+		// that uses one takes at least 20 bytes of sheet XML: a table
+		// longer than that allows is a bomb, refused before it is read.
+		maxStrings := min(uint64(lim.MaxSharedStrings), sheetBytes/8+1000)
+		if err := w.readSharedStrings(f, int(maxStrings)); err != nil {
 			return nil, err
 		}
 	}
@@ -232,14 +278,14 @@ func (a *attrs) next() (key, value []byte, ok bool) {
 		i++
 	}
 	if i >= len(tag) || (tag[i] != '"' && tag[i] != '\'') {
-		a.err = errors.New("attribute value not quoted")
+		a.err = errors.New("属性值缺少引号")
 		return nil, nil, false
 	}
 	q := tag[i]
 	i++
 	end := bytes.IndexByte(tag[i:], q)
 	if end < 0 {
-		a.err = errors.New("attribute value not closed")
+		a.err = errors.New("属性值没有结束")
 		return nil, nil, false
 	}
 	a.i = i + end + 1
@@ -252,7 +298,7 @@ func isSelfClosing(tag []byte) bool { return len(tag) >= 2 && tag[len(tag)-2] ==
 func (w *fastWorkbook) limitedPart(f *zip.File) (io.ReadCloser, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, refuse("文件已损坏，无法读取 %s：%v", f.Name, err)
+		return nil, refuse("文件已损坏，无法读取 %s：%s", f.Name, causeOf(err))
 	}
 	return struct {
 		io.Reader
@@ -277,7 +323,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
+func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 	rc, err := w.limitedPart(f)
 	if err != nil {
 		return err
@@ -289,7 +335,7 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
 	for {
 		e, err := r.Event()
 		if err != nil {
-			return refuse("共享字符串表已损坏：%v", reasonErr(err))
+			return refuse("共享字符串表已损坏：%s", causeOf(err))
 		}
 		switch e.Type() {
 		case gosax.EventEOF:
@@ -300,7 +346,9 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
 			case "si":
 				inSI, cur = true, cur[:0]
 				if isSelfClosing(e.Bytes) {
-					w.sst = append(w.sst, "")
+					if err := w.addShared(nil, maxStrings); err != nil {
+						return err
+					}
 					inSI = false
 				}
 			case "t":
@@ -312,7 +360,9 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
 			name, _ := gosax.Name(e.Bytes)
 			switch string(localName(name)) {
 			case "si":
-				w.sst = append(w.sst, string(cur))
+				if err := w.addShared(cur, maxStrings); err != nil {
+					return err
+				}
 				inSI = false
 			case "t":
 				inT = false
@@ -324,7 +374,7 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
 				text := e.Bytes
 				if e.Type() == gosax.EventText {
 					if text, err = unescape(text); err != nil {
-						return refuse("共享字符串表已损坏：%v", err)
+						return refuse("共享字符串表已损坏：%s", causeOf(err))
 					}
 				} else {
 					text = bytes.TrimSuffix(bytes.TrimPrefix(text, []byte("<![CDATA[")), []byte("]]>"))
@@ -338,16 +388,25 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File) error {
 	}
 }
 
-func reasonErr(err error) string {
-	var rf *refusal
-	if errors.As(err, &rf) {
-		return rf.reason
+// addShared appends one string to the table, within its limits.
+func (w *fastWorkbook) addShared(s []byte, maxStrings int) error {
+	t := &w.sst
+	if len(t.ends) >= maxStrings {
+		return refuse("共享字符串表的条目（超过 %d 条）远多于工作表所能引用的，疑似恶意文件，已拒收", maxStrings)
 	}
-	return err.Error()
+	if int64(len(t.text))+int64(len(s)) > w.limits.uncompressedBytes() || len(t.text)+len(s) > math.MaxUint32 {
+		return refuse("共享字符串表超过大小上限，已拒收")
+	}
+	t.text = append(t.text, s...)
+	t.ends = append(t.ends, uint32(len(t.text)))
+	return nil
 }
 
 func (w *fastWorkbook) Sheets() []string { return w.sheets }
-func (w *fastWorkbook) Close() error     { return nil }
+
+// Date1904 reports a workbook that counts dates from 1904 (Mac Excel).
+func (w *fastWorkbook) Date1904() bool { return w.date1904 }
+func (w *fastWorkbook) Close() error   { return nil }
 
 func (w *fastWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error) {
 	f := w.targets[sheet]
@@ -381,6 +440,7 @@ type cellState struct {
 	style     int
 	inValue   bool // inside <v> or <is><t>
 	has       bool
+	formula   bool // has an <f>: without a <v> its value was never calculated
 	textStart int
 }
 
@@ -388,7 +448,7 @@ func (s *fastRows) Close() error { return s.rc.Close() }
 
 func (s *fastRows) Next(ctx context.Context) (Row, error) { return nextByFill(ctx, s, &s.one) }
 
-const errCorrupt = "工作表数据已损坏：%v"
+const errCorrupt = "工作表数据已损坏：%s"
 
 // fill reads rows into b until it holds max rows or the sheet ends.
 func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
@@ -405,7 +465,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 	for len(b.rows) < max {
 		kind, tok, err := s.r.next()
 		if err != nil {
-			return refuse(errCorrupt, reasonErr(err))
+			return refuse(errCorrupt, causeOf(err))
 		}
 		switch kind {
 		case tokEOF:
@@ -426,7 +486,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 					}
 				}
 				if at.err != nil {
-					return refuse(errCorrupt, at.err)
+					return refuse(errCorrupt, causeOf(at.err))
 				}
 				if num <= 0 {
 					num = s.rowNum + 1
@@ -459,7 +519,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 					}
 				}
 				if at.err != nil {
-					return refuse(errCorrupt, at.err)
+					return refuse(errCorrupt, causeOf(at.err))
 				}
 				nextCol = c.col + 1
 				c.textStart = len(b.text)
@@ -475,7 +535,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				}
 				if ok {
 					if text, err = unescape(text); err != nil {
-						return refuse(errCorrupt, err)
+						return refuse(errCorrupt, causeOf(err))
 					}
 					b.text = append(b.text, text...)
 					c.has = true
@@ -486,6 +546,8 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				}
 			case elV:
 				c.inValue, c.has = !isSelfClosing(tok), true
+			case elF:
+				c.formula = true
 			case elT:
 				if c.typ == 'i' && !inRPh {
 					c.inValue, c.has = !isSelfClosing(tok), true
@@ -518,7 +580,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				text := tok
 				if kind == tokText {
 					if text, err = unescape(text); err != nil {
-						return refuse(errCorrupt, err)
+						return refuse(errCorrupt, causeOf(err))
 					}
 				} else {
 					text = bytes.TrimSuffix(bytes.TrimPrefix(text, []byte("<![CDATA[")), []byte("]]>"))
@@ -574,6 +636,13 @@ func (s *fastRows) rowDone(b *rowBatch, rowStart int) error {
 
 // addCell resolves a finished cell's value by its type.
 func (s *fastRows) addCell(b *rowBatch, c *cellState, rowStart int) error {
+	if !c.has && c.formula {
+		// A formula never calculated (written by a program, not saved by
+		// Excel or WPS): its value is unknown, not blank.
+		b.text = b.text[:c.textStart]
+		b.cells = append(b.cells, Cell{Col: c.col, uncached: true})
+		return nil
+	}
 	if !c.has {
 		b.text = b.text[:c.textStart]
 		return nil
@@ -582,10 +651,10 @@ func (s *fastRows) addCell(b *rowBatch, c *cellState, rowStart int) error {
 	if c.typ == 's' {
 		raw := b.text[c.textStart:]
 		i := atoiBytes(raw)
-		if (i == 0 && string(raw) != "0") || i >= len(s.w.sst) {
+		if (i == 0 && string(raw) != "0") || i >= s.w.sst.len() {
 			return refuse("工作表数据已损坏：共享字符串序号 %q 无效", raw)
 		}
-		v = s.w.sst[i]
+		v = s.w.sst.at(i)
 		b.text = b.text[:c.textStart] // the index is not kept
 	} else {
 		// n, str (cached formula text), inlineStr, b (0/1), e (#N/A), d (ISO date)

@@ -13,7 +13,7 @@ import (
 
 func fuzzParse(t *testing.T, name string, data []byte) {
 	res, err := Parse(context.Background(), name, bytes.NewReader(data), int64(len(data)),
-		ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 16, MaxRows: 2000, MaxCellChars: 1000}, Now: testNow},
+		ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 16, MaxRows: 2000, MaxCellChars: 1000, MaxSharedStrings: 100000}, Now: testNow},
 		func(string, arrow.Record) error { return nil })
 	if err != nil {
 		t.Fatalf("Parse returned an error instead of a refusal: %v", err)

@@ -23,6 +23,17 @@ type header struct {
 	matched   int
 	missing   []string // labels of required fields not found
 	caseLevel bool
+	dups      []dupColumn    // a second column for a field already found
+	labels    map[int]string // header text by column
+}
+
+// dupColumn is a column whose header names a field another column already
+// has: which value counts would be a guess, so the file is refused.
+type dupColumn struct {
+	field       string
+	first, dup  int // columns
+	label       string
+	firstHeader string
 }
 
 // headerCell is one header label with the candidate texts to match.
@@ -85,9 +96,12 @@ func measureNumber(text string) int {
 
 // matchHeader maps header cells to the fields of one dataset.
 func matchHeader(ds *Dataset, cells []headerCell) *header {
-	h := &header{ds: ds, cols: map[string]int{}, units: map[string]string{}}
+	h := &header{ds: ds, cols: map[string]int{}, units: map[string]string{}, labels: map[int]string{}}
 	idx := aliasIndex[ds.Name]
 	for _, c := range cells {
+		if len(c.texts) > 0 {
+			h.labels[c.col] = c.texts[0]
+		}
 		for _, t := range c.texts {
 			n, unit := NormalizeHeader(t)
 			if n == "序号" {
@@ -99,18 +113,22 @@ func matchHeader(ds *Dataset, cells []headerCell) *header {
 					if h.measures[num] == 0 {
 						h.measures[num] = c.col
 						h.matched++
+					} else {
+						h.dups = append(h.dups, dupColumn{field: ItemColumn(num), first: h.measures[num], dup: c.col, label: "第" + strconv.Itoa(num) + "项"})
 					}
 					break
 				}
 			}
 			if f, ok := idx[n]; ok {
-				if _, dup := h.cols[f]; !dup {
+				if first, dup := h.cols[f]; !dup {
 					h.cols[f] = c.col
 					h.units[f] = unit
 					h.matched++
 					if f == "record" {
 						h.caseLevel = true
 					}
+				} else if ds.Field(f).Kind != KindMarker {
+					h.dups = append(h.dups, dupColumn{field: f, first: first, dup: c.col, label: ds.Field(f).Label})
 				}
 				break
 			}
@@ -207,4 +225,31 @@ func findHeader(rows []Row, candidates []*Dataset) (best, partial *header) {
 		}
 	}
 	return best, partial
+}
+
+// fieldAt names the field read from column col ("" for a column not read).
+func (h *header) fieldAt(col int) string {
+	for f, c := range h.cols {
+		if c == col {
+			return f
+		}
+	}
+	for n, c := range h.measures {
+		if c == col && n > 0 {
+			return ItemColumn(n)
+		}
+	}
+	return ""
+}
+
+// labelOf is the canonical label of the field in column col.
+func (h *header) labelOf(ds *Dataset, col int) string {
+	f := h.fieldAt(col)
+	if fl := ds.Field(f); fl != nil {
+		return fl.Label
+	}
+	if l, ok := h.labels[col]; ok {
+		return l
+	}
+	return ""
 }

@@ -9,6 +9,7 @@ type Limits struct {
 	MaxRows           int   `toml:"max_rows"`            // rows of one sheet
 	MaxCellChars      int   `toml:"max_cell_chars"`      // characters of one cell
 	MaxMarkedErrors   int   `toml:"max_marked_errors"`   // bad cells marked in <name>.errors.xlsx
+	MaxSharedStrings  int   `toml:"max_shared_strings"`  // entries of an .xlsx's shared string table
 }
 
 // DefaultLimits fit a city-wide case-level file of a million rows.
@@ -19,6 +20,7 @@ func DefaultLimits() Limits {
 		MaxRows:           2_000_000,
 		MaxCellChars:      32767, // Excel's own limit
 		MaxMarkedErrors:   1000,
+		MaxSharedStrings:  5_000_000,
 	}
 }
 
@@ -35,6 +37,8 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("import.max_cell_chars must be positive, got %d", l.MaxCellChars)
 	case l.MaxMarkedErrors < 0:
 		return fmt.Errorf("import.max_marked_errors must not be negative, got %d", l.MaxMarkedErrors)
+	case l.MaxSharedStrings <= 0:
+		return fmt.Errorf("import.max_shared_strings must be positive, got %d", l.MaxSharedStrings)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		// A reader library failing on a hostile file must not take the
 		// program down: the file is refused instead.
 		if v := recover(); v != nil {
-			p.is.errorf("", 0, 0, "", "", "%s：%v", internalFailure, v)
+			p.is.errorf("", 0, 0, "", "", "%s", internalFailure)
 			res, err = p.result(&Result{File: p.fileName}), nil
 		}
 	}()
@@ -120,13 +121,16 @@ type parser struct {
 	assess *assessAgg
 
 	// per sheet
-	sheet       string
-	h           *header
-	sheetPeriod string
-	periodErr   string
-	periodErrAt bool
-	sums        []int64 // by field index: column sums since the last totals row
-	badCols     []bool  // by field index: a column with an unreadable cell
+	sheet           string
+	h               *header
+	sheetPeriod     string
+	sheetPeriodFrom string // where the sheet's period was read: 标题行, 文件名, --period
+	periodErr       string
+	periodErrAt     bool
+	futureAt        bool    // a future sheet period was reported
+	date1904        bool    // the workbook counts dates from 1904
+	sums            []int64 // by field index: column sums since the last totals row
+	badCols         []bool  // by field index: a column with an unreadable cell
 }
 
 // enforcementCols are the sheet columns (0: absent), field indexes and
@@ -151,6 +155,9 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 	defer wb.Close()
 	if cw, ok := wb.(*csvWorkbook); ok {
 		res.Encoding = cw.Encoding()
+	}
+	if d, ok := wb.(interface{ Date1904() bool }); ok {
+		p.date1904 = d.Date1904()
 	}
 	candidates := p.candidates()
 	var partial *header
@@ -285,6 +292,10 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	}
 	h.unitCol, h.periodCol = h.cols["unit"], h.cols["period"]
 	p.sheet, p.h = sheet, h
+	for _, d := range h.dups {
+		p.is.errorf(sheet, h.row, d.dup, d.label, h.labels[d.dup], "「%s」（%s 列）与「%s」（%s 列）都是“%s”列，无法确定以哪一列为准，请删除或改名其中一列",
+			h.labels[d.first], ColumnName(d.first), h.labels[d.dup], ColumnName(d.dup), d.label)
+	}
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = make([]int64, len(p.ds.Fields))
 	p.badCols = make([]bool, len(p.ds.Fields))
@@ -362,7 +373,7 @@ func (p *parser) checkLen(row int, c Cell) bool {
 // resolveSheetPeriod finds the sheet's period in the title row, then the file
 // name, then --period. Sources that disagree make the period ambiguous.
 func (p *parser) resolveSheetPeriod(head []Row) {
-	p.sheetPeriod, p.periodErr = "", ""
+	p.sheetPeriod, p.periodErr, p.futureAt = "", "", false
 	kind := p.ds.Period
 	title := ""
 	for _, r := range head {
@@ -393,13 +404,13 @@ func (p *parser) resolveSheetPeriod(head []Row) {
 	case len(fromTitle) == 1 && len(fromName) == 1 && fromTitle[0] != fromName[0]:
 		p.periodErr = "期间不明确：标题行为 " + fromTitle[0] + "，文件名为 " + fromName[0]
 	case len(fromTitle) == 1:
-		p.sheetPeriod = fromTitle[0]
+		p.sheetPeriod, p.sheetPeriodFrom = fromTitle[0], "标题行"
 	case len(fromName) > 1:
 		p.periodErr = "文件名中的期间不明确（" + joinPeriods(fromName) + "）"
 	case len(fromName) == 1:
-		p.sheetPeriod = fromName[0]
+		p.sheetPeriod, p.sheetPeriodFrom = fromName[0], "文件名"
 	case given != "":
-		p.sheetPeriod = given
+		p.sheetPeriod, p.sheetPeriodFrom = given, "--period"
 	default:
 		p.periodErr = "无法确定" + periodWord(kind) + "：表中没有" + periodWord(kind) + "列，标题行和文件名中也没有，请用 --period 指定"
 	}
@@ -434,23 +445,77 @@ func (p *parser) periodError() {
 }
 
 // rowPeriod is the period of a data row: its own cell, else the sheet's.
+// A row's own period must agree with the one the file declares (title,
+// file name or --period), and no period may lie after the current one.
 func (p *parser) rowPeriod(r Row) (string, bool) {
 	if col := p.h.periodCol; col > 0 {
 		if v := trimSpace(r.Value(col)); v != "" {
-			per, err := ParsePeriod(p.ds.Period, v)
+			per, err := ParsePeriod(p.ds.Period, p.serial(v))
 			if err != nil {
 				p.is.errorf(p.sheet, r.Num, col, p.ds.Field("period").Label, v, "不是有效的%s（如 %s）", periodWord(p.ds.Period), periodExample(p.ds.Period))
 				return "", false
 			}
-			return per, true
+			if p.sheetPeriod != "" && per != p.sheetPeriod {
+				p.is.errorf(p.sheet, r.Num, col, p.ds.Field("period").Label, v, "该行%s为 %s，与文件标明的 %s（%s）不一致",
+					periodWord(p.ds.Period), per, p.sheetPeriod, p.sheetPeriodFrom)
+				return "", false
+			}
+			return per, p.checkFuture(per, r.Num, col, v)
 		}
 	}
 	if p.sheetPeriod == "" {
 		p.periodError()
 		return "", false
 	}
-	return p.sheetPeriod, true
+	return p.sheetPeriod, p.checkFuture(p.sheetPeriod, 0, 0, "")
 }
+
+// checkFuture refuses a period after the current one in the configured
+// zone: enforcement and accidents after this month, assessments after
+// this quarter, quotas after next year. A period without a cell (from the
+// title or file name) is reported once.
+func (p *parser) checkFuture(per string, row, col int, v string) bool {
+	now := p.opts.Now()
+	cur := Month{now.Year(), int(now.Month())}
+	var limit, word string
+	switch p.ds.Period {
+	case PeriodMonth:
+		limit, word = cur.String(), "本月（"+cur.String()+"）"
+	case PeriodQuarter:
+		q := Quarter{cur.Year, (cur.Month-1)/3 + 1}
+		limit, word = q.String(), "本季度（"+q.String()+"）"
+	case PeriodYear:
+		limit, word = strconv.Itoa(cur.Year+1), "明年（"+strconv.Itoa(cur.Year+1)+"）"
+	}
+	if per <= limit {
+		return true
+	}
+	if row == 0 {
+		if !p.futureAt {
+			p.futureAt = true
+			p.is.errorf(p.sheet, 0, 0, "", "", "文件的%s %s 晚于%s，不能导入尚未到来的期间", periodWord(p.ds.Period), per, word)
+		}
+		return false
+	}
+	p.is.errorf(p.sheet, row, col, p.ds.Field("period").Label, v, "%s %s 晚于%s，不能导入尚未到来的期间", periodWord(p.ds.Period), per, word)
+	return false
+}
+
+// serial turns a date serial of a 1904-system workbook (Mac Excel) into
+// the 1900 system that the date parsers read; other values pass as they are.
+func (p *parser) serial(v string) string {
+	if !p.date1904 {
+		return v
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return v
+	}
+	return strconv.FormatFloat(f+date1904Offset, 'f', -1, 64)
+}
+
+// date1904Offset is the days between the 1900 and 1904 date systems.
+const date1904Offset = 1462
 
 func periodExample(k PeriodKind) string {
 	switch k {
@@ -468,10 +533,19 @@ func (p *parser) dataRow(r Row) error {
 		return nil
 	}
 	maxChars := p.opts.Limits.MaxCellChars
+	uncached := false
 	for i := range r.Cells {
-		if len(r.Cells[i].Value) > maxChars && !p.checkLen(r.Num, r.Cells[i]) {
+		c := &r.Cells[i]
+		if len(c.Value) > maxChars && !p.checkLen(r.Num, *c) {
 			return nil
 		}
+		if c.uncached && p.h.fieldAt(c.Col) != "" {
+			p.is.errorf(p.sheet, r.Num, c.Col, p.h.labelOf(p.ds, c.Col), "", "公式没有计算结果，请在 Excel/WPS 中打开并保存后再报送")
+			uncached = true
+		}
+	}
+	if uncached {
+		return nil
 	}
 	unitCol := p.h.unitCol
 	kind := ""
@@ -801,15 +875,20 @@ func (p *parser) accidentRow(r Row) error {
 	if v == "" {
 		p.is.errorf(p.sheet, r.Num, col, "发生时间", "", "发生时间不能为空")
 		ok = false
-	} else if t, ht, err := ParseDateTime(v); err != nil {
+	} else if t, ht, err := ParseDateTime(p.serial(v)); err != nil {
 		p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "不是有效的日期（如 2022-03-05、2022/3/5、2022年3月5日）")
 		ok = false
 	} else {
 		when, hasTime = t, ht
 		now := p.opts.Now()
 		nowWall := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), now.Minute(), now.Second(), 0, time.UTC)
-		if when.After(nowWall) {
+		month := Month{when.Year(), int(when.Month())}.String()
+		switch {
+		case when.After(nowWall):
 			p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "事故发生时间不能晚于今天")
+			ok = false
+		case p.sheetPeriod != "" && month != p.sheetPeriod:
+			p.is.errorf(p.sheet, r.Num, col, "发生时间", FormatDateTime(when, hasTime), "事故发生在 %s，与文件标明的 %s（%s）不一致；以前月份补报的事故请放入该月的更正台账", month, p.sheetPeriod, p.sheetPeriodFrom)
 			ok = false
 		}
 	}

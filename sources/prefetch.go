@@ -82,6 +82,16 @@ func prefetch(ctx context.Context, src RowStream) RowStream {
 	}
 	go func() {
 		defer close(p.ch)
+		// A reader library failing on a hostile file must not take the
+		// program down: the rows end with a refusal instead.
+		defer func() {
+			if v := recover(); v != nil {
+				select {
+				case p.ch <- &rowBatch{err: refuse("%s", internalFailure)}:
+				case <-p.stop:
+				}
+			}
+		}()
 		cellsCap, textCap := prefetchBatch*8, prefetchBatch*64
 		for {
 			// The rows and cells of a batch already read are reused; the text

@@ -32,6 +32,14 @@ func newReadAhead(src io.ReadCloser) *readAhead {
 	go func() {
 		defer r.done.Done()
 		defer close(r.ch)
+		defer func() {
+			if v := recover(); v != nil {
+				select {
+				case r.ch <- chunk{err: refuse("%s", internalFailure)}:
+				case <-r.stop:
+				}
+			}
+		}()
 		for {
 			var buf []byte
 			select {

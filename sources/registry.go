@@ -366,7 +366,7 @@ func reasonOf(err error) string {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return "读取被中止"
 	}
-	return "无法读取文件：" + err.Error()
+	return "无法读取文件：" + causeOf(err)
 }
 
 func baseName(p string) string {

@@ -89,9 +89,9 @@ func TestValidationRules(t *testing.T) {
 		{"missing required column", "a.xlsx", sheet(enfHeader[:7], enfRow("几江街道")[:7]),
 			ParseOptions{}, []problem{{"", "缺少必需的列：罚款金额(万元)", false}}},
 		{"overlong cell", "a.xlsx", sheet(enfHeader, enfRow("几江街道"), []any{"德感街道", "2022-03", 1, 1, 0, 1, 0, 0, "一二三四五六七八九十十一"}),
-			ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 10, MaxRows: 100, MaxCellChars: 10}}, []problem{{"I3", "超过 10 个字符", false}}},
+			ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 10, MaxRows: 100, MaxCellChars: 10, MaxSharedStrings: 1000}}, []problem{{"I3", "超过 10 个字符", false}}},
 		{"too many rows", "a.xlsx", sheet(enfHeader, enfRow("几江街道"), enfRow("德感街道"), enfRow("双福街道")),
-			ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 10, MaxRows: 3, MaxCellChars: 100}}, []problem{{"", "行数超过上限 3 行", false}}},
+			ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 10, MaxRows: 3, MaxCellChars: 100, MaxSharedStrings: 1000}}, []problem{{"", "行数超过上限 3 行", false}}},
 		{"header only", "a.xlsx", sheet(enfHeader),
 			ParseOptions{}, []problem{{"", "没有数据行", false}}},
 		{"no recognisable header", "a.xlsx", sheet([]any{"姓名", "电话"}, []any{"张三", "123"}),
@@ -143,7 +143,7 @@ func TestValidationRules(t *testing.T) {
 		{"unknown extension", "a.pdf", []byte("x"), ParseOptions{}, []problem{{"", "不支持的文件类型", false}}},
 		{"zip bomb", "a.xlsx", zipBomb(t), ParseOptions{}, []problem{{"", "压缩炸弹", false}}},
 		{"file too large", "a.csv", bytes.Repeat([]byte("a,b\n"), 300_000),
-			ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 10, MaxRows: 100, MaxCellChars: 100}}, []problem{{"", "文件大小 1 MB 超过上限 1 MB", false}}},
+			ParseOptions{Limits: Limits{MaxFileMB: 1, MaxUncompressedMB: 10, MaxRows: 100, MaxCellChars: 100, MaxSharedStrings: 1000}}, []problem{{"", "文件大小 1 MB 超过上限 1 MB", false}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

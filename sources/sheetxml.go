@@ -236,6 +236,7 @@ const (
 	elT
 	elRPh
 	elSheetData
+	elF // a cell's formula
 )
 
 // elementOf classifies a start or end tag by its local name without
@@ -256,6 +257,8 @@ func elementOf(tag []byte) int {
 			return elV
 		case 't':
 			return elT
+		case 'f':
+			return elF
 		}
 	case 3:
 		switch string(name) {

@@ -197,7 +197,7 @@ func TestSheetCellShapes(t *testing.T) {
 		`5: B5="7" C5="共享"`,
 	}
 	for _, size := range []int{16, 64, 4096} {
-		w := &fastWorkbook{limits: DefaultLimits(), sst: []string{"共享", "x"}, numFmts: []uint32{0, internNumFmt("0.00")}}
+		w := &fastWorkbook{limits: DefaultLimits(), sst: sharedStrings{text: []byte("共享x"), ends: []uint32{6, 7}}, numFmts: []uint32{0, internNumFmt("0.00")}}
 		rs := &fastRows{w: w, rc: io.NopCloser(nil), r: newXMLScanner(strings.NewReader(sheet), size)}
 		var got []string
 		for {

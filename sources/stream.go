@@ -21,7 +21,13 @@ type Cell struct {
 	// a cell is copied several times on its way, and a string here would
 	// make it larger and give the garbage collector a second pointer.
 	fmt uint32
+	// uncached marks a formula cell without a calculated value (Value is
+	// ""): reading it as blank would be a silent 0.
+	uncached bool
 }
+
+// Uncached reports a formula cell whose value was never calculated.
+func (c Cell) Uncached() bool { return c.uncached }
 
 // NumFmt returns the cell's number format code when the reader knows it,
 // else "".
@@ -104,10 +110,11 @@ func (r Row) Cell(col int) (Cell, bool) {
 	return Cell{}, false
 }
 
-// Empty reports whether the row has no non-blank cell.
+// Empty reports whether the row has no non-blank cell (a formula without
+// a value is not blank).
 func (r Row) Empty() bool {
 	for _, c := range r.Cells {
-		if trimSpace(c.Value) != "" {
+		if c.uncached || trimSpace(c.Value) != "" {
 			return false
 		}
 	}

@@ -3,7 +3,9 @@ package sources
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +20,47 @@ type refusal struct{ reason string }
 func (r *refusal) Error() string { return r.reason }
 
 func refuse(format string, args ...any) error { return &refusal{reason: fmt.Sprintf(format, args...)} }
+
+// causeOf says in Chinese what a reading error means; a library's own
+// (English) message never reaches the analyst.
+func causeOf(err error) string {
+	var rf *refusal
+	var fe flate.CorruptInputError
+	var se *xml.SyntaxError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &rf):
+		return rf.reason
+	case errors.Is(err, zip.ErrFormat):
+		return "不是有效的 zip 格式"
+	case errors.Is(err, zip.ErrChecksum):
+		return "压缩数据校验和不符"
+	case errors.Is(err, zip.ErrAlgorithm):
+		return "使用了不支持的压缩方法"
+	case errors.As(err, &fe):
+		return "压缩数据已损坏"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "内容意外结束（文件不完整）"
+	case errors.As(err, &se):
+		return fmt.Sprintf("XML 格式错误（第 %d 行）", se.Line)
+	case errors.Is(err, excelize.ErrSheetNotExist{}):
+		return "工作簿中找不到该工作表"
+	}
+	if msg := err.Error(); hasHan(msg) {
+		return msg // our own
+	}
+	return "无法识别的内容"
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			return true
+		}
+	}
+	return false
+}
 
 var (
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
@@ -46,7 +89,7 @@ func openXLSX(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, refuse("文件已损坏或不完整，无法作为 .xlsx 打开（%v）", err)
+		return nil, refuse("文件已损坏或不完整，无法作为 .xlsx 打开（%s）", causeOf(err))
 	}
 	var total uint64
 	hasWorkbook := false
@@ -88,7 +131,7 @@ func openExcelize(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 		UnzipXMLSizeLimit: min(16<<20, lim.uncompressedBytes()), // larger sheets spill to a temp file: memory stays flat
 	})
 	if err != nil {
-		return nil, refuse("无法打开工作簿：%v", err)
+		return nil, refuse("无法打开工作簿：%s", causeOf(err))
 	}
 	wb := &excelizeWorkbook{f: f, limits: lim}
 	for _, name := range f.GetSheetList() {
@@ -102,12 +145,18 @@ func openExcelize(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 
 func (w *excelizeWorkbook) Sheets() []string { return w.sheets }
 
+// Date1904 reports a workbook that counts dates from 1904 (Mac Excel).
+func (w *excelizeWorkbook) Date1904() bool {
+	props, err := w.f.GetWorkbookProps()
+	return err == nil && props.Date1904 != nil && *props.Date1904
+}
+
 func (w *excelizeWorkbook) Close() error { return w.f.Close() }
 
 func (w *excelizeWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error) {
 	rows, err := w.f.Rows(sheet)
 	if err != nil {
-		return nil, refuse("无法读取工作表「%s」：%v", sheet, err)
+		return nil, refuse("无法读取工作表「%s」：%s", sheet, causeOf(err))
 	}
 	return &excelizeRows{rows: rows, limits: w.limits}, nil
 }
@@ -130,7 +179,7 @@ func (r *excelizeRows) Next(ctx context.Context) (Row, error) {
 			if errors.Is(err, excelize.ErrMaxRows) {
 				return Row{}, refuse("行数超过 Excel 上限")
 			}
-			return Row{}, refuse("读取工作表失败：%v", err)
+			return Row{}, refuse("读取工作表失败：%s", causeOf(err))
 		}
 		return Row{}, io.EOF
 	}
@@ -140,7 +189,7 @@ func (r *excelizeRows) Next(ctx context.Context) (Row, error) {
 	}
 	cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return Row{}, refuse("第 %d 行无法读取：%v", r.num, err)
+		return Row{}, refuse("第 %d 行无法读取：%s", r.num, causeOf(err))
 	}
 	r.cells = r.cells[:0]
 	for i, v := range cols {

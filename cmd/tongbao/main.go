@@ -28,9 +28,11 @@ import (
 
 // Exit codes of DESIGN.md.
 const (
-	exitOK      = 0
-	exitRefused = 1
-	exitUsage   = 2
+	exitOK       = 0
+	exitRefused  = 1 // input refused (the messages name file, sheet, cell)
+	exitUsage    = 2
+	exitInternal = 3 // disk, bug: not the input's fault
+	exitBusy     = 4 // another tongbao held the workspace past lock_wait_seconds
 )
 
 const usage = `用法：tongbao <命令> [选项]
@@ -93,16 +95,54 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = &usageError{fmt.Sprintf("未知命令「%s」", cmd)}
 	}
 	var ue *usageError
+	if err != nil && opened != nil {
+		opened.Log().Error("command failed", "command", cmd, "err", err.Error())
+	}
 	switch {
 	case err == nil:
 		return code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "错误：%s\n\n%s", ue.msg, usage)
 		return exitUsage
-	default: // refused input, bad config, no data, locked workspace …
-		fmt.Fprintf(stderr, "错误：%v\n", err)
+	}
+	fmt.Fprintf(stderr, "错误：%s\n", pipeline.Explain(err))
+	return exitCode(err)
+}
+
+// exitCode tells refused input (1) from a busy workspace (4) and an
+// internal failure (3).
+func exitCode(err error) int {
+	var (
+		ie *pipeline.InputError
+		ce *pipeline.ConfigError
+		nd *pipeline.NoDataError
+	)
+	switch {
+	case errors.Is(err, pipeline.ErrLocked):
+		return exitBusy
+	case errors.As(err, &ie), errors.As(err, &ce), errors.As(err, &nd), errors.Is(err, pipeline.ErrNoWorkspace):
 		return exitRefused
 	}
+	return exitInternal
+}
+
+// opened is the workspace a command opened, for logging its raw errors.
+var opened *pipeline.Workspace
+
+// openWorkspace opens the workspace of --home and sends its log to the
+// rotated files under logs/ (and, for serve, to stderr too).
+func openWorkspace(home string, also io.Writer) (*pipeline.Workspace, error) {
+	ws, err := pipeline.Open(pipeline.HomeFrom(home), nil)
+	if err != nil {
+		return nil, err
+	}
+	var out io.Writer = ws.OpenLog()
+	if also != nil {
+		out = io.MultiWriter(out, also)
+	}
+	ws.SetLog(slog.New(slog.NewJSONHandler(out, nil)))
+	opened = ws
+	return ws, nil
 }
 
 // parseInterleaved lets flags stand after positional arguments too.
@@ -197,7 +237,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, dry
 			return 0, &usageError{fmt.Sprintf("未知的数据类型「%s」", *dataset)}
 		}
 	}
-	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	ws, err := openWorkspace(*home, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -214,7 +254,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, dry
 			fmt.Fprintln(stderr)
 		}
 		if err != nil {
-			return exitRefused, err
+			return 0, err
 		}
 		for _, o := range outs {
 			fmt.Fprint(stdout, o.Text())
@@ -293,7 +333,7 @@ func cmdScore(ctx context.Context, args []string, stdout io.Writer) (int, error)
 	if len(pos) > 0 || (*month == "") == (*quarter == "") {
 		return 0, &usageError{"score 需要 --month 2022-03 或 --quarter 2022Q1 之一"}
 	}
-	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	ws, err := openWorkspace(*home, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -347,7 +387,7 @@ func cmdReport(ctx context.Context, kind string, args []string, stdout io.Writer
 		}
 		return 0, &usageError{"scorecard 需要 --quarter 2022Q1"}
 	}
-	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	ws, err := openWorkspace(*home, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -389,12 +429,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) (int, error)
 	if len(pos) > 0 {
 		return 0, &usageError{"serve 不接受参数"}
 	}
-	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	ws, err := openWorkspace(*home, stderr)
 	if err != nil {
 		return 0, err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	svc, err := schedules.New(ws, nil, log, schedules.Senders(ws.Config.Delivery))
+	svc, err := schedules.New(ws, nil, ws.Log(), schedules.Senders(ws.Config.Delivery))
 	if err != nil {
 		return 0, err
 	}
@@ -415,7 +454,7 @@ func cmdStatus(args []string, stdout io.Writer) (int, error) {
 	if len(pos) > 0 {
 		return 0, &usageError{"status 不接受参数"}
 	}
-	ws, err := pipeline.Open(pipeline.HomeFrom(*home), nil)
+	ws, err := openWorkspace(*home, nil)
 	if err != nil {
 		return 0, err
 	}
