@@ -20,6 +20,17 @@ var CaseLevelHeader = []any{"执法单位", "被检查单位", "检查日期", "
 // WriteCaseLevelXLSX writes a case-level enforcement workbook of n rows for
 // March 2022 across the Jiangjin registry, deterministic for a seed.
 func WriteCaseLevelXLSX(path string, n int, seed uint64) error {
+	return writeCaseLevelXLSX(path, n, seed, -1)
+}
+
+// WriteCaseLevelXLSXWithUnknownUnit is WriteCaseLevelXLSX with one row,
+// the one in the middle, naming a unit that is not registered: a file the
+// import refuses whole.
+func WriteCaseLevelXLSXWithUnknownUnit(path string, n int, seed uint64) error {
+	return writeCaseLevelXLSX(path, n, seed, n/2)
+}
+
+func writeCaseLevelXLSX(path string, n int, seed uint64, badRow int) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	units := sources.DefaultRegistry().Names()
 	f := excelize.NewFile()
@@ -43,6 +54,9 @@ func WriteCaseLevelXLSX(path string, n int, seed uint64) error {
 			cases, fine = 1, 1000*(1+rng.IntN(50))
 		}
 		row[0] = units[rng.IntN(len(units))]
+		if i == badRow {
+			row[0] = "火星镇"
+		}
 		row[1] = fmt.Sprintf("企业%06d", rng.IntN(200000))
 		row[2] = fmt.Sprintf("2022-03-%02d", 1+rng.IntN(31))
 		row[3] = 1

@@ -3,6 +3,7 @@ package bench
 import (
 	"archive/zip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -137,6 +138,11 @@ func importBench(b *testing.B, ext string) {
 				if err != nil || outs[0].Status != pipeline.Imported || outs[0].Result.Rows() != n {
 					b.Fatalf("import: %v %s", err, outs[0].Text())
 				}
+				if i == 0 {
+					b.StopTimer()
+					keptSumsEqualRows(b, ws, n)
+					b.StartTimer()
+				}
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(peak, "peak-live-heap-MB")
@@ -219,5 +225,33 @@ func BenchmarkExcelizeRows(b *testing.B) {
 			b.ReportMetric(peak, "peak-live-heap-MB")
 			b.ReportMetric(rss, "peak-RSS-MB")
 		})
+	}
+}
+
+// keptSumsEqualRows holds the sums kept for scoring to the rows at the
+// benchmark's sizes: the Score JSON from the kept sums equals the one from
+// scanning the stored Parquet, and counts every row.
+func keptSumsEqualRows(b *testing.B, ws *pipeline.Workspace, rows int) {
+	b.Helper()
+	m := sources.Month{Year: 2022, Month: 3}
+	kept, err := ws.ScoreMonth(context.Background(), m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	scanned, err := ws.ScoreMonthFromRows(context.Background(), m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, _ := json.Marshal(kept)
+	c, _ := json.Marshal(scanned)
+	if string(a) != string(c) {
+		b.Fatal("the Score JSON from the kept sums differs from scanning the rows")
+	}
+	var inspections int64
+	for _, e := range kept.Enforcement {
+		inspections += e.Inspections
+	}
+	if inspections != int64(rows) { // every generated row is one inspection
+		b.Fatalf("%d inspections scored for %d rows", inspections, rows)
 	}
 }

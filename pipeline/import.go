@@ -53,6 +53,7 @@ type FileOutcome struct {
 	Superseded []Supersession
 	Rejected   []string // files written to rejected/
 	Unread     bool     // refused before it was read: not a regular file, too large (nothing kept)
+	DryRun     bool     // validated only
 }
 
 // ImportFiles imports (or with DryRun validates) files one by one under the
@@ -160,7 +161,7 @@ type hooks struct {
 // importFile imports one file. Refused input is an outcome; the error is
 // for the workspace (disk, a cancelled context).
 func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Registry, opts ImportOptions) (*FileOutcome, error) {
-	o := &FileOutcome{Path: path}
+	o := &FileOutcome{Path: path, DryRun: opts.DryRun}
 	name := filepath.Base(path)
 	f, st, err := openInput(path)
 	if err != nil {

@@ -38,17 +38,11 @@ func appendJournal(path string, e JournalEntry) error {
 // cut by a crash is ended first, so the new one starts on its own line
 // (readers skip the cut one).
 func appendLine(path string, line []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_RDWR, 0o644)
+	f, err := openAppend(path)
 	if err != nil {
-		return fmt.Errorf("open %q: %w", path, err)
+		return err
 	}
 	out := append(line, '\n')
-	var last [1]byte
-	if st, err := f.Stat(); err == nil && st.Size() > 0 {
-		if _, err := f.ReadAt(last[:], st.Size()-1); err == nil && last[0] != '\n' {
-			out = append([]byte{'\n'}, out...)
-		}
-	}
 	if _, err := f.Write(out); err != nil {
 		f.Close()
 		return fmt.Errorf("append %q: %w", path, err)
@@ -58,6 +52,24 @@ func appendLine(path string, line []byte) error {
 		return fmt.Errorf("sync %q: %w", path, err)
 	}
 	return f.Close()
+}
+
+// openAppend opens an append-only file, ending a line a crash cut off.
+func openAppend(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open %q: %w", path, err)
+	}
+	var last [1]byte
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		if _, err := f.ReadAt(last[:], st.Size()-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("append %q: %w", path, err)
+			}
+		}
+	}
+	return f, nil
 }
 
 // journalHas reports whether the journal has an entry of event for sha.

@@ -46,11 +46,19 @@ func (o *FileOutcome) Text() string {
 		fmt.Fprintf(&b, "校验通过：文件「%s」，%s（未导入）\n", name, summary())
 	case Rejected:
 		if res != nil {
-			fmt.Fprintf(&b, "已拒收：文件「%s」有 %d 个错误", name, res.ErrorCount)
+			if o.DryRun {
+				fmt.Fprintf(&b, "未通过校验：文件「%s」有 %d 个错误", name, res.ErrorCount)
+			} else {
+				fmt.Fprintf(&b, "已拒收：文件「%s」有 %d 个错误", name, res.ErrorCount)
+			}
 			if res.WarningCount > 0 {
 				fmt.Fprintf(&b, "、%d 个警告", res.WarningCount)
 			}
-			b.WriteString("，整个文件未导入\n")
+			if o.DryRun {
+				b.WriteString("（仅校验，未导入）\n")
+			} else {
+				b.WriteString("，整个文件未导入\n")
+			}
 			for i, e := range res.Errors {
 				if i == 50 {
 					fmt.Fprintf(&b, "  ……共 %d 个错误，完整清单见退回文件\n", res.ErrorCount)

@@ -25,6 +25,7 @@ type ServiceState struct {
 	Delivered map[string]int       `json:"delivered"` // → latest version handed to delivery
 	Failures  map[string]string    `json:"failures"`  // → last failure, cleared on success
 	Retry     map[string]Retry     `json:"retry"`     // → a report that failed: when to try again
+	Waiting   map[string]time.Time `json:"waiting"`   // → due without any data yet: produced when it arrives
 	// Ignored are inbox entries that are not regular files (links, FIFOs,
 	// devices): left in place, never read, remembered so the inbox watch
 	// does not try them every minute. By name.
@@ -79,6 +80,9 @@ func (w *Workspace) ReadServiceState() (*ServiceState, error) {
 	}
 	if st.Retry == nil {
 		st.Retry = map[string]Retry{}
+	}
+	if st.Waiting == nil {
+		st.Waiting = map[string]time.Time{}
 	}
 	if st.Ignored == nil {
 		st.Ignored = map[string]IgnoredFile{}
@@ -150,10 +154,30 @@ type sentMark struct {
 
 // MarkSent records at once that a delivery was accepted: called by a
 // sender between the server's acceptance and the end of the session, so a
-// crash can hardly fall between sending and knowing it was sent.
+// crash can hardly fall between sending and knowing it was sent. The log
+// stays open: a mark costs one write and one fsync.
 func (w *Workspace) MarkSent(id string, at time.Time) error {
 	data, _ := json.Marshal(sentMark{ID: id, At: at})
-	return appendLine(w.path("outbox", sentLog), data)
+	w.sentMu.Lock()
+	defer w.sentMu.Unlock()
+	if w.sentLog == nil {
+		f, err := openAppend(w.path("outbox", sentLog))
+		if err != nil {
+			return err
+		}
+		w.sentLog = f
+	}
+	if _, err := w.sentLog.Write(append(data, '\n')); err != nil {
+		w.sentLog.Close()
+		w.sentLog = nil
+		return fmt.Errorf("append sent log: %w", err)
+	}
+	if err := w.sentLog.Sync(); err != nil {
+		w.sentLog.Close()
+		w.sentLog = nil
+		return fmt.Errorf("sync sent log: %w", err)
+	}
+	return nil
 }
 
 // sentMarks reads outbox/sent.jsonl.

@@ -37,8 +37,12 @@ type SMTPConfig struct {
 	To          []string `toml:"to"`
 }
 
-// CronParser reads the five-field cron expressions of [schedules].
-var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+// CronParser reads the cron expressions of [schedules]: five fields
+// (minute hour day month weekday), or six with seconds first.
+var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// CronWithSeconds reports an expression of six fields (seconds first).
+func CronWithSeconds(expr string) bool { return len(strings.Fields(expr)) == 6 }
 
 func defaultSchedules() ScheduleConfig {
 	return ScheduleConfig{Inbox: "* * * * *", Monthly: "0 9 5 * *", Quarterly: "0 9 10 1,4,7,10 *", StopTimeoutSeconds: 600}

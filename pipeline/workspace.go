@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/natefinch/lumberjack.v2"
@@ -23,12 +24,14 @@ var workspaceDirs = []string{"inbox", "archive", "rejected", "store", "reports",
 
 // Workspace is one folder holding config, registry, history and outputs.
 type Workspace struct {
-	Home   string
-	Config Config
-	now    func() time.Time
-	loc    *time.Location
-	log    *slog.Logger
-	hooks  hooks
+	Home    string
+	Config  Config
+	now     func() time.Time
+	loc     *time.Location
+	log     *slog.Logger
+	hooks   hooks
+	sentMu  sync.Mutex
+	sentLog *os.File // outbox/sent.jsonl, kept open by a delivering service
 }
 
 // HomeFrom picks the workspace folder: --home, else TONGBAO_HOME, else ./tongbao-data.

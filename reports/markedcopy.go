@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/flate"
 
@@ -869,8 +870,26 @@ func (st *stylesDoc) with(reds *redStyles) ([]byte, error) {
 // added, the tab selection is dropped, and a legacy drawing reference
 // points at the comments.
 func rewriteSheet(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles) error {
+	// Three stages on their own goroutines: inflating the original,
+	// rewriting it here, deflating the copy.
+	in := newChunkReader(r)
+	defer in.Close()
+	out := newChunkWriter(w)
+	err := rewriteSheetXML(out, in, j, reds, true)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// rewriteSheetXML does the rewriting; with fast, rows without a mark are
+// copied by a byte search instead of tag by tag (the tests hold the two
+// ways to the same output).
+func rewriteSheetXML(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles, fast bool) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	px := newXMLPass(r, maxMarkupSize)
+	rowEnd := []byte("</row>") // the end tag of a row, with the sheet's prefix
+	skipRow := false           // the row just opened has no mark: copy it whole
 	prefix := ""
 	inData := false
 	rowNum := 0
@@ -900,6 +919,7 @@ func rewriteSheet(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles) error 
 			switch {
 			case local == "worksheet":
 				prefix = tagPrefix(piece)
+				rowEnd = []byte("</" + prefix + "row>")
 			case local == "sheetView":
 				piece = withoutAttr(piece, "tabSelected")
 			case local == "sheetData":
@@ -917,6 +937,7 @@ func rewriteSheet(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles) error 
 				pending.done(rowNum)
 				nextCol = 1
 				cols = j.marks.rows[rowNum]
+				skipRow = fast && len(cols) == 0 && !selfClosing(piece)
 				if selfClosing(piece) && len(cols) > 0 {
 					bw.Write(piece[:len(piece)-2])
 					bw.WriteByte('>')
@@ -971,6 +992,12 @@ func rewriteSheet(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles) error 
 		if _, err := bw.Write(piece); err != nil {
 			return err
 		}
+		if skipRow {
+			skipRow = false
+			if _, err := px.skipPast(bw, rowEnd); err != nil {
+				return err
+			}
+		}
 	}
 }
 
@@ -1000,4 +1027,143 @@ func columnOf(ref string, def int) int {
 		return def
 	}
 	return col
+}
+
+// chunkReader reads its source on its own goroutine, a chunk ahead.
+type chunkReader struct {
+	ch    chan []byte
+	stop  chan struct{}
+	done  chan struct{}
+	cur   []byte // what is left of whole
+	whole []byte // the chunk being read, returned for reuse when done
+	err   error
+	free  chan []byte
+	once  sync.Once
+}
+
+func newChunkReader(r io.Reader) *chunkReader {
+	c := &chunkReader{ch: make(chan []byte, 4), stop: make(chan struct{}), done: make(chan struct{}), free: make(chan []byte, 6)}
+	go func() {
+		defer close(c.done)
+		defer close(c.ch)
+		for {
+			var buf []byte
+			select {
+			case buf = <-c.free:
+			default:
+				buf = make([]byte, 256<<10)
+			}
+			n, err := io.ReadFull(r, buf[:cap(buf)])
+			if n > 0 {
+				select {
+				case c.ch <- buf[:n]:
+				case <-c.stop:
+					return
+				}
+			}
+			if err != nil {
+				if err != io.EOF && err != io.ErrUnexpectedEOF {
+					c.err = err
+				}
+				return
+			}
+		}
+	}()
+	return c
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for len(c.cur) == 0 {
+		b, ok := <-c.ch
+		if !ok {
+			<-c.done
+			if c.err != nil {
+				return 0, c.err
+			}
+			return 0, io.EOF
+		}
+		c.cur, c.whole = b, b
+	}
+	n := copy(p, c.cur)
+	c.cur = c.cur[n:]
+	if len(c.cur) == 0 {
+		select {
+		case c.free <- c.whole[:0]:
+		default:
+		}
+	}
+	return n, nil
+}
+
+// Close stops the reading goroutine.
+func (c *chunkReader) Close() error {
+	c.once.Do(func() { close(c.stop) })
+	for range c.ch {
+	}
+	<-c.done
+	return nil
+}
+
+// chunkWriter hands what is written to its destination on its own
+// goroutine (the deflating of a zip entry).
+type chunkWriter struct {
+	ch   chan []byte
+	free chan []byte
+	done chan struct{}
+	buf  []byte
+	err  error // the destination's, read after done
+}
+
+func newChunkWriter(w io.Writer) *chunkWriter {
+	c := &chunkWriter{ch: make(chan []byte, 4), free: make(chan []byte, 6), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for b := range c.ch {
+			if c.err == nil {
+				_, c.err = w.Write(b)
+			}
+			select {
+			case c.free <- b[:0]:
+			default:
+			}
+		}
+	}()
+	return c
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	select {
+	case <-c.done:
+		return 0, c.err
+	default:
+	}
+	n := len(p)
+	for len(p) > 0 {
+		if c.buf == nil {
+			select {
+			case c.buf = <-c.free:
+			default:
+				c.buf = make([]byte, 0, 256<<10)
+			}
+		}
+		k := copy(c.buf[len(c.buf):cap(c.buf)], p)
+		c.buf = c.buf[:len(c.buf)+k]
+		p = p[k:]
+		if len(c.buf) == cap(c.buf) {
+			c.ch <- c.buf
+			c.buf = nil
+		}
+	}
+	return n, nil
+}
+
+// Close hands over the rest and waits for the destination.
+func (c *chunkWriter) Close() error {
+	if len(c.buf) > 0 {
+		c.ch <- c.buf
+		c.buf = nil
+	}
+	close(c.ch)
+	<-c.done
+	return c.err
 }

@@ -98,6 +98,63 @@ func (p *xmlPass) next() (int, []byte, error) {
 	}
 }
 
+// skipPast copies the bytes from here through closeTag (the end tag of
+// the element being copied, "</row>") to w, at the speed of a byte search:
+// the rows of a sheet that hold no mark pass this way. It looks for the
+// tag's last two bytes ("w>"), which the data of a row never holds. It
+// stops before CDATA or a comment ("<!", where a tag would not be markup),
+// reporting false: the caller reads on piece by piece.
+func (p *xmlPass) skipPast(w io.Writer, closeTag []byte) (bool, error) {
+	tail := closeTag[len(closeTag)-2:]
+	for {
+		data := p.buf[p.pos:p.end]
+		end := -1
+		for from := 0; ; {
+			i := bytes.Index(data[from:], tail)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i+2 >= len(closeTag) && bytes.Equal(data[i+2-len(closeTag):i+2], closeTag) {
+				end = i + 2
+				break
+			}
+			from = i + 1
+		}
+		span := data
+		if end >= 0 {
+			span = data[:end]
+		}
+		if bang := bytes.IndexByte(span, '!'); bang >= 0 {
+			at := bytes.LastIndexByte(span[:bang], '<')
+			if at < 0 {
+				at = bang
+			}
+			_, err := w.Write(data[:at])
+			p.pos += at
+			return false, err
+		}
+		if end >= 0 {
+			_, err := w.Write(data[:end])
+			p.pos += end
+			return true, err
+		}
+		// Keep a tail that could hold the end tag cut by the end of the
+		// buffer; pass the rest.
+		keep := min(len(data), len(closeTag)-1)
+		if _, err := w.Write(data[:len(data)-keep]); err != nil {
+			return false, err
+		}
+		p.pos += len(data) - keep
+		if !p.fill() {
+			if p.err != nil {
+				return false, p.err
+			}
+			return false, errPassTruncated // the row never ends
+		}
+	}
+}
+
 // markupEnd finds the end of the markup at the start of data: its kind
 // and length, or -1 when data ends first.
 func markupEnd(data []byte) (int, int) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -155,13 +156,13 @@ func (s *Service) DeliverPending(ctx context.Context) {
 // explainDelivery says in Chinese why a delivery failed, with the mail
 // server's reply code (what its administrator needs).
 func explainDelivery(err error) string {
-	var se *mail.SendError
-	if errors.As(err, &se) && se.ErrorCode() > 0 {
-		code := strconv.Itoa(se.ErrorCode())
-		if esc := se.EnhancedStatusCode(); esc != "" {
-			code += " " + esc
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code > 0 {
+		code := strconv.Itoa(te.Code)
+		if f := strings.Fields(te.Msg); len(f) > 0 && strings.Count(f[0], ".") == 2 {
+			code += " " + f[0] // the enhanced status code, 4.3.0
 		}
-		if se.IsTemp() {
+		if te.Code < 500 {
 			return "邮件服务器暂时拒绝接收（答复 " + code + "），稍后自动重试"
 		}
 		return "邮件服务器拒绝接收（答复 " + code + "），请检查收件人地址和发件设置"
@@ -213,19 +214,36 @@ func (m *SMTPSender) Send(ctx context.Context, msg Message, sent func() error) e
 	if err != nil {
 		return fmt.Errorf("smtp client: %w", err)
 	}
-	if err := c.DialWithContext(ctx); err != nil {
+	// The session is driven step by step so that the delivery is recorded
+	// the moment the server accepts the data (250), before anything else is
+	// said (go-mail's Send would first RSET, and report a failing RSET as a
+	// failed send: a resend of a delivered mail).
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
 		return fmt.Errorf("smtp connect %s: %w", cfg.Host, err)
 	}
-	if err := c.Send(em); err != nil {
-		c.Close()
-		return fmt.Errorf("smtp send to %s: %w", msg.To, err)
+	defer sc.Close()
+	if err := sc.Mail(cfg.From); err != nil {
+		return fmt.Errorf("smtp mail from %s: %w", cfg.From, err)
 	}
-	// Accepted (250 to DATA): record it before anything else can fail.
+	if err := sc.Rcpt(msg.To); err != nil {
+		return fmt.Errorf("smtp rcpt %s: %w", msg.To, err)
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return fmt.Errorf("smtp data: %w", err)
+	}
+	if _, err := em.WriteTo(w); err != nil {
+		return fmt.Errorf("smtp write: %w", err)
+	}
+	if err := w.Close(); err != nil { // reads the server's answer to the data
+		return fmt.Errorf("smtp data to %s: %w", msg.To, err)
+	}
+	// Accepted: record it before anything else can fail.
 	if err := sent(); err != nil {
-		c.Close()
 		return fmt.Errorf("record delivery: %w", err)
 	}
-	if err := c.Close(); err != nil {
+	if err := sc.Quit(); err != nil {
 		return fmt.Errorf("smtp quit: %w", err)
 	}
 	return nil

@@ -116,7 +116,7 @@ func (s *Service) Start(ctx context.Context) error {
 	jobCtx := context.WithoutCancel(ctx)
 	for _, j := range jobs {
 		j := j
-		if _, err := sched.NewJob(gocron.CronJob(j.cron, false), gocron.NewTask(func() { s.runJob(jobCtx, j.name, j.run) }),
+		if _, err := sched.NewJob(gocron.CronJob(j.cron, pipeline.CronWithSeconds(j.cron)), gocron.NewTask(func() { s.runJob(jobCtx, j.name, j.run) }),
 			gocron.WithName(j.name)); err != nil {
 			sched.Shutdown()
 			return fmt.Errorf("schedule %s %q: %w", j.name, j.cron, err)
@@ -220,9 +220,15 @@ func (s *Service) CatchUp(ctx context.Context) error {
 	since := st.Since
 	if since.IsZero() {
 		since = st.LastSeen // a state kept before Since was recorded
-	}
-	if since.IsZero() {
-		since = now // never started: nothing is due yet
+		if since.IsZero() {
+			since = now // never started: nothing is due yet
+		}
+		s.mu.Lock()
+		if st, err := s.ws.ReadServiceState(); err == nil && st.Since.IsZero() {
+			st.Since = since
+			s.ws.WriteServiceState(st)
+		}
+		s.mu.Unlock()
 	}
 	cfg := s.ws.Config.Schedules
 	for _, k := range []struct{ kind, expr string }{{JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
@@ -333,12 +339,19 @@ func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.T
 		wait := time.Duration(cfg.RetryFirstSeconds) * time.Second << min(r.Attempts-1, 20)
 		r.Next = s.clock.Now().Add(min(wait, time.Duration(cfg.RetryMaxSeconds)*time.Second))
 		st.Retry[key] = r
-		st.Failures[key] = pipeline.Explain(err)
+		var nd *pipeline.NoDataError
+		noData := errors.As(err, &nd)
+		if noData {
+			// Not a failure: produced when its data arrives.
+			st.Waiting[key] = s.clock.Now()
+			delete(st.Failures, key)
+		} else {
+			st.Failures[key] = pipeline.Explain(err)
+		}
 		if werr := s.ws.WriteServiceState(st); werr != nil {
 			return errors.Join(err, werr)
 		}
-		var nd *pipeline.NoDataError
-		if errors.As(err, &nd) {
+		if noData {
 			s.log.Warn("nothing to report", "report", kind, "period", period)
 			return err
 		}
@@ -346,6 +359,7 @@ func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.T
 	}
 	delete(st.Failures, key)
 	delete(st.Retry, key)
+	delete(st.Waiting, key)
 	st.Produced[key] = out.Version
 	if st.Delivered[key] < out.Version {
 		if err := s.enqueue(kind, period, out); err != nil {

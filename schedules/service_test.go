@@ -544,3 +544,56 @@ func TestInboxManyFilesAtOnce(t *testing.T) {
 		t.Errorf("the text file was not refused: %+v", list)
 	}
 }
+
+// TestBusyAtDueTimeProducedLater: the workspace is locked (a long import)
+// when the bulletin falls due; the run fails, is retried with backoff by
+// the inbox watch's catch-up, and after a restart too: the bulletin is
+// produced and delivered once. (It once stayed missing for good: catch-up
+// went by the heartbeat, not by what was produced.)
+func TestBusyAtDueTimeProducedLater(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
+			fx := newFixture(t, time.Date(2022, 4, 5, 9, 0, 0, 0, shanghai), nil)
+			fx.ws.Config.Workspace.LockWaitSeconds = 0
+			ctx := context.Background()
+			fx.setLastSeen(t, time.Date(2022, 4, 5, 8, 0, 0, 0, shanghai))
+			held, err := fx.ws.Lock(ctx, "import")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.svc.MonthlyRun(ctx); err == nil {
+				t.Fatal("the bulletin was produced under a held lock")
+			}
+			st, _ := fx.ws.ReadServiceState()
+			if st.Produced["bulletin 2022-03"] != 0 || !strings.Contains(st.Failures["bulletin 2022-03"], "工作区正被另一个 tongbao 进程") {
+				t.Fatalf("after the failed run: produced %v, failures %v", st.Produced, st.Failures)
+			}
+			held.Release()
+			svc := fx.svc
+			if restart {
+				svc, _ = New(fx.ws, fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), map[string]Sender{ChannelFolder: FolderSender{}})
+			}
+			fx.clock.Advance(30 * time.Second) // inside the backoff: not yet
+			svc.InboxRun(ctx)
+			if st, _ = fx.ws.ReadServiceState(); st.Produced["bulletin 2022-03"] != 0 {
+				t.Fatal("retried before its backoff")
+			}
+			fx.clock.Advance(time.Minute)
+			svc.InboxRun(ctx)
+			st, _ = fx.ws.ReadServiceState()
+			if st.Produced["bulletin 2022-03"] != 1 || st.Failures["bulletin 2022-03"] != "" {
+				t.Fatalf("not produced after the lock was released: %v %v", st.Produced, st.Failures)
+			}
+			if run := st.Jobs[JobBulletin]; !run.OK || !run.CatchUp {
+				t.Errorf("the catch-up run is not shown as the job's last run: %+v", run)
+			}
+			if files, _ := filepath.Glob(filepath.Join(fx.out, "2022-03", "*")); len(files) != 2 {
+				t.Errorf("delivered %v", files)
+			}
+			status, _ := ReadStatus(fx.ws, fx.clock.Now())
+			if text := status.Text(); !strings.Contains(text, "成功（补做）") {
+				t.Errorf("status:\n%s", text)
+			}
+		})
+	}
+}

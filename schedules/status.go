@@ -31,6 +31,7 @@ type Status struct {
 	Rejected  []pipeline.RejectedInfo         `json:"rejected"`
 	Unsent    []*pipeline.Delivery            `json:"unsent"`
 	Failures  map[string]string               `json:"failures"`
+	Waiting   []string                        `json:"waiting"` // due reports without any data yet
 	Produced  map[string]int                  `json:"produced"`
 	SentCount int                             `json:"sent"`
 	Debris    pipeline.Debris                 `json:"debris"` // temporary files left by interrupted runs
@@ -46,7 +47,11 @@ func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
 	}
 	loc := ws.Location()
 	s := &Status{Now: now.In(loc), LastSeen: st.LastSeen, Inbox: []string{}, Rejected: []pipeline.RejectedInfo{}, Unsent: []*pipeline.Delivery{},
-		Failures: st.Failures, Produced: st.Produced, Ignored: st.Ignored, Debris: ws.CountDebris()}
+		Failures: st.Failures, Produced: st.Produced, Ignored: st.Ignored, Debris: ws.CountDebris(), Waiting: []string{}}
+	for k := range st.Waiting {
+		s.Waiting = append(s.Waiting, k)
+	}
+	sort.Strings(s.Waiting)
 	cfg := ws.Config.Schedules
 	for _, j := range []struct{ name, expr string }{{JobInbox, cfg.Inbox}, {JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
 		js := JobStatus{Name: j.name, Label: jobLabels[j.name], Cron: j.expr}
@@ -65,6 +70,11 @@ func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
 	for _, f := range files {
 		if f.Special == "" {
 			s.Inbox = append(s.Inbox, f.Name)
+		} else if _, ok := s.Ignored[f.Name]; !ok {
+			if s.Ignored == nil {
+				s.Ignored = map[string]pipeline.IgnoredFile{}
+			}
+			s.Ignored[f.Name] = pipeline.IgnoredFile{What: f.Special, Since: f.ModTime}
 		}
 	}
 	if s.Rejected, err = ws.RejectedFiles(); err != nil {
@@ -151,6 +161,16 @@ func (s *Status) Text() string {
 	if s.Debris.Files > 0 {
 		fmt.Fprintf(&b, "中断的运行留下的临时文件：%d 个，%.1f MB（下次写入工作区时自动清除）\n", s.Debris.Files, float64(s.Debris.Bytes)/(1<<20))
 	}
+	if len(s.Waiting) > 0 {
+		var names []string
+		for _, k := range s.Waiting {
+			names = append(names, dueLabel(k))
+		}
+		if len(names) > 6 {
+			names = append(names[:3], "……", names[len(names)-1])
+		}
+		fmt.Fprintf(&b, "已到期但还没有任何数据（数据到后自动生成）：%d 期（%s）\n", len(s.Waiting), strings.Join(names, "、"))
+	}
 	if len(s.Failures) > 0 {
 		keys := make([]string, 0, len(s.Failures))
 		for k := range s.Failures {
@@ -159,7 +179,7 @@ func (s *Status) Text() string {
 		sort.Strings(keys)
 		b.WriteString("未能完成：\n")
 		for _, k := range keys {
-			fmt.Fprintf(&b, "  %s：%s\n", k, s.Failures[k])
+			fmt.Fprintf(&b, "  %s：%s\n", dueLabel(k), s.Failures[k])
 		}
 	}
 	return b.String()
@@ -178,4 +198,18 @@ func padCJK(s string, w int) string {
 		s += strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// dueLabel names a state key in Chinese: "bulletin 2022-03" → 月度通报 2022-03.
+func dueLabel(key string) string {
+	kind, rest, _ := strings.Cut(key, " ")
+	switch kind {
+	case JobBulletin:
+		return "月度通报 " + rest
+	case JobScorecard:
+		return "季度评估 " + rest
+	case "inbox":
+		return "收件箱文件「" + rest + "」"
+	}
+	return key
 }

@@ -112,7 +112,7 @@ func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				return io.EOF
 			}
 			if errors.Is(err, errCSVRecordTooLong) {
-				return refuse("CSV 第 %d 行起的一条记录超过 16 MB（多半是引号没有闭合），已拒收", r.tooLongAt)
+				return refuse("CSV 第 %d 行起的一条记录超过 4 MB（多半是引号没有闭合），已拒收", r.tooLongAt)
 			}
 			return refuse("CSV 读取失败：%s", causeOf(err))
 		}
@@ -129,9 +129,9 @@ func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
 // maxCSVRecord bounds one line or quoted field: 32,767 characters a cell
 // and a few dozen columns stay far below it; a file over it (a quote never
 // closed, a file without line breaks) is refused, not held in memory.
-const maxCSVRecord = 16 << 20
+const maxCSVRecord = 4 << 20
 
-var errCSVRecordTooLong = errors.New("CSV record over 16 MB")
+var errCSVRecordTooLong = errors.New("CSV record over 4 MB")
 
 // readLine reads one line with its "\n", as encoding/csv does: "\r\n"
 // becomes "\n" and a "\r" right before the end of the file is dropped.

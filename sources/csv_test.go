@@ -134,8 +134,8 @@ func FuzzCSVSplitsLikeEncodingCSV(f *testing.F) {
 
 func TestCSVRecordTooLongIsRefused(t *testing.T) {
 	cases := []struct{ name, in, want string }{
-		{"line without breaks", "a,b\n" + strings.Repeat("x", 17<<20), "CSV 第 2 行起的一条记录超过 16 MB"},
-		{"quote never closed", "a,b\n1,2\n\"" + strings.Repeat("y\n", 9<<20), "CSV 第 3 行起的一条记录超过 16 MB"},
+		{"line without breaks", "a,b\n" + strings.Repeat("x", 5<<20), "CSV 第 2 行起的一条记录超过 4 MB"},
+		{"quote never closed", "a,b\n1,2\n\"" + strings.Repeat("y\n", 3<<20), "CSV 第 3 行起的一条记录超过 4 MB"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,8 +12,6 @@ import (
 	"path"
 	"strings"
 	"unsafe"
-
-	"github.com/orisano/gosax"
 )
 
 // errFastUnsupported makes openXLSX fall back to excelize: the fast reader
@@ -22,7 +20,7 @@ import (
 var errFastUnsupported = errors.New("fast reader: unsupported workbook")
 
 // fastWorkbook reads .xlsx sheets with archive/zip and a SAX pass over the
-// sheet XML (github.com/orisano/gosax): no DOM, no reflection, one pass.
+// sheet XML (a small tag scanner of our own): no DOM, no reflection, one pass.
 // excelize's own decoding is the cost of its Rows(); this avoids it.
 type fastWorkbook struct {
 	zr       *zip.Reader
@@ -329,36 +327,39 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 		return err
 	}
 	defer rc.Close()
-	r := gosax.NewReaderSize(rc, 256<<10)
+	// The sheets' own scanner, bounded: a string longer than a cell may
+	// hold is refused as soon as that much of it is read.
+	r := newXMLScanner(rc, 64<<10, w.limits.maxToken())
 	var cur []byte
 	inSI, inT, inRPh := false, false, false
 	for {
-		e, err := r.Event()
+		kind, tok, err := r.next()
+		if errors.Is(err, errXMLTokenTooLong) {
+			return refuse("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
+		}
 		if err != nil {
 			return refuse("共享字符串表已损坏：%s", causeOf(err))
 		}
-		switch e.Type() {
-		case gosax.EventEOF:
+		switch kind {
+		case tokEOF:
 			return nil
-		case gosax.EventStart:
-			name, _ := gosax.Name(e.Bytes)
-			switch string(localName(name)) {
+		case tokStart:
+			switch string(localName(tagName(tok))) {
 			case "si":
 				inSI, cur = true, cur[:0]
-				if isSelfClosing(e.Bytes) {
+				if isSelfClosing(tok) {
 					if err := w.addShared(nil, maxStrings); err != nil {
 						return err
 					}
 					inSI = false
 				}
 			case "t":
-				inT = inSI && !inRPh && !isSelfClosing(e.Bytes)
+				inT = inSI && !inRPh && !isSelfClosing(tok)
 			case "rPh":
 				inRPh = true // phonetic runs are not part of the text
 			}
-		case gosax.EventEnd:
-			name, _ := gosax.Name(e.Bytes)
-			switch string(localName(name)) {
+		case tokEnd:
+			switch string(localName(tagName(tok))) {
 			case "si":
 				if err := w.addShared(cur, maxStrings); err != nil {
 					return err
@@ -369,10 +370,10 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 			case "rPh":
 				inRPh = false
 			}
-		case gosax.EventText, gosax.EventCData:
+		case tokText, tokCData:
 			if inT {
-				text := e.Bytes
-				if e.Type() == gosax.EventText {
+				text := tok
+				if kind == tokText {
 					if text, err = unescape(text); err != nil {
 						return refuse("共享字符串表已损坏：%s", causeOf(err))
 					}
@@ -418,7 +419,7 @@ func (w *fastWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error
 		return nil, err
 	}
 	ra := newReadAhead(rc)
-	return &fastRows{w: w, rc: ra, r: newXMLScanner(ra, 256<<10)}, nil
+	return &fastRows{w: w, rc: ra, r: newXMLScanner(ra, 256<<10, w.limits.maxToken())}, nil
 }
 
 // fastRows streams one sheet's rows.
@@ -464,6 +465,9 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 	rowStart := len(b.cells)
 	for len(b.rows) < max {
 		kind, tok, err := s.r.next()
+		if errors.Is(err, errXMLTokenTooLong) && c.col > 0 {
+			return refuse("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
+		}
 		if err != nil {
 			return refuse(errCorrupt, causeOf(err))
 		}

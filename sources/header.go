@@ -30,10 +30,9 @@ type header struct {
 // dupColumn is a column whose header names a field another column already
 // has: which value counts would be a guess, so the file is refused.
 type dupColumn struct {
-	field       string
-	first, dup  int // columns
-	label       string
-	firstHeader string
+	field      string
+	first, dup int // columns
+	label      string
 }
 
 // headerCell is one header label with the candidate texts to match.

@@ -45,3 +45,8 @@ func (l Limits) Validate() error {
 
 func (l Limits) fileBytes() int64         { return l.MaxFileMB << 20 }
 func (l Limits) uncompressedBytes() int64 { return l.MaxUncompressedMB << 20 }
+
+// maxToken bounds one tag or text run of an .xlsx part: a cell holds at
+// most MaxCellChars characters (4 bytes each at most), so a run much
+// longer than that is not a spreadsheet's.
+func (l Limits) maxToken() int { return max(1<<20, 4*l.MaxCellChars+64<<10) }

@@ -96,6 +96,23 @@ func TestValidationRules(t *testing.T) {
 			ParseOptions{}, []problem{{"", "没有数据行", false}}},
 		{"no recognisable header", "a.xlsx", sheet([]any{"姓名", "电话"}, []any{"张三", "123"}),
 			ParseOptions{}, []problem{{"", "未找到可识别的表头", false}}},
+		{"two columns for one field name both", "a.xlsx", sheet([]any{"单位", "月份", "检查企业(家次)", "检查家次", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+			[]any{"几江街道", "2022-03", 1, 2, 1, 0, 1, 0, 0}),
+			ParseOptions{}, []problem{{"D1", "「检查企业(家次)」（C 列）与「检查家次」（D 列）都是“检查企业(家次)”列", false}}},
+		{"a row of another month than the file name", "执法_2022年3月.xlsx", sheet(enfHeader, enfRow("几江街道"), enfRow("德感街道", "2022-04")),
+			ParseOptions{}, []problem{{"B3", "该行月份为 2022-04，与文件标明的 2022-03（文件名）不一致", false}}},
+		{"an accident of another month than the title", "acc.xlsx", sheet([]any{"2022年3月生产安全事故台账"}, accHeader, accRow(), accRow("2022-02-27")),
+			ParseOptions{}, []problem{{"A4", "事故发生在 2022-02，与文件标明的 2022-03（标题行）不一致", false}}},
+		{"a future month in a cell", "a.xlsx", sheet(enfHeader, enfRow("几江街道", "2022-06")),
+			ParseOptions{}, []problem{{"B2", "月份 2022-06 晚于本月（2022-05）", false}}},
+		{"a future month in the file name", "执法_2027年2月.xlsx", sheet(enfHeader[:1], []any{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}, []any{"几江街道", 1, 1, 0, 1, 0, 0}),
+			ParseOptions{}, []problem{{"", "文件的月份 2027-02 晚于本月（2022-05）", false}}},
+		{"a future quarter", "a.xlsx", sheet([]any{"单位", "季度", "1.党政领导示范履职"}, []any{"几江街道", "2022Q3", 9}),
+			ParseOptions{}, []problem{{"B2", "季度 2022Q3 晚于本季度（2022Q2）", false}}},
+		{"quotas of next year are allowed", "a.xlsx", sheet([]any{"单位", "年度", "控制指标(人)"}, []any{"几江街道", "2023", 1}),
+			ParseOptions{}, nil},
+		{"quotas after next year are not", "a.xlsx", sheet([]any{"单位", "年度", "控制指标(人)"}, []any{"几江街道", "2024", 1}),
+			ParseOptions{}, []problem{{"B2", "年度 2024 晚于明年（2023）", false}}},
 		{"accident date unreadable", "acc.xlsx", sheet(accHeader, accRow("2022/13/5")),
 			ParseOptions{}, []problem{{"A2", "不是有效的日期", false}}},
 		{"accident in the future", "acc.xlsx", sheet(accHeader, accRow("2022-06-01")),
@@ -225,4 +242,79 @@ func TestPeriodFromFlag(t *testing.T) {
 	if p := parseBytes(t, "a.xlsx", data, ParseOptions{Period: "五月"}); p.res.OK() || !strings.Contains(p.res.Errors[0].Error(), "--period「五月」不是有效的月份") {
 		t.Errorf("a bad --period was accepted: %v", p.res.Errors)
 	}
+}
+
+// TestFormulaWithoutValue: a formula cell that was never calculated (the
+// file written by a program, not saved by Excel or WPS) is an error naming
+// the cell, not a silent 0; one with its cached value reads the value.
+func TestFormulaWithoutValue(t *testing.T) {
+	sheet := `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>单位</t></is></c><c r="B1" t="inlineStr"><is><t>月份</t></is></c><c r="C1" t="inlineStr"><is><t>检查企业(家次)</t></is></c>` +
+		`<c r="D1" t="inlineStr"><is><t>发现隐患(条)</t></is></c><c r="E1" t="inlineStr"><is><t>其中重大隐患(条)</t></is></c><c r="F1" t="inlineStr"><is><t>整改隐患(条)</t></is></c>` +
+		`<c r="G1" t="inlineStr"><is><t>立案查处(起)</t></is></c><c r="H1" t="inlineStr"><is><t>罚款金额(万元)</t></is></c><c r="I1" t="inlineStr"><is><t>备注</t></is></c></row>` +
+		`<row r="2"><c r="A2" t="inlineStr"><is><t>几江街道</t></is></c><c r="B2" t="inlineStr"><is><t>2022-03</t></is></c><c r="C2"><f>1+2</f><v>3</v></c>` +
+		`<c r="D2"><v>1</v></c><c r="E2"><v>0</v></c><c r="F2"><v>1</v></c><c r="G2"><f>SUM(C2:D2)</f></c><c r="H2"><v>0</v></c><c r="I2"><f>A2</f></c></row>` +
+		`</sheetData></worksheet>`
+	data := workbookWith(t, sheet, "")
+	p := parseBytes(t, "a.xlsx", data, ParseOptions{})
+	if p.res.ErrorCount != 1 || p.res.Errors[0].Cell() != "G2" || !strings.Contains(p.res.Errors[0].Rule, "公式没有计算结果，请在 Excel/WPS 中打开并保存后再报送") {
+		t.Fatalf("errors %v (the 备注 column is not read: no error there)", p.res.Errors)
+	}
+}
+
+// TestDates1904: a workbook in the 1904 date system (Mac Excel) stores
+// 2022-03-05 as 43163; it must read as 2022-03-05, not 2018-03-04.
+func TestDates1904(t *testing.T) {
+	sheet := `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>发生时间</t></is></c><c r="B1" t="inlineStr"><is><t>属地</t></is></c><c r="C1" t="inlineStr"><is><t>行业领域</t></is></c><c r="D1" t="inlineStr"><is><t>死亡(人)</t></is></c></row>` +
+		`<row r="2"><c r="A2" s="1"><v>43163.5</v></c><c r="B2" t="inlineStr"><is><t>德感街道</t></is></c><c r="C2" t="inlineStr"><is><t>工贸</t></is></c><c r="D2"><v>1</v></c></row>` +
+		`</sheetData></worksheet>`
+	data := workbookWith(t, sheet, `<workbookPr date1904="1"/>`)
+	for _, reader := range []bool{false, true} {
+		prev := useExcelize
+		useExcelize = reader
+		p := parseBytes(t, "事故台账_2022年3月.xlsx", data, ParseOptions{})
+		useExcelize = prev
+		p.mustOK(t)
+		r := p.rows["2022-03"]
+		if len(r) != 1 || r[0]["date"] != "2022-03-05 12:00:00Z" {
+			t.Errorf("excelize=%v: %v", reader, r)
+		}
+	}
+}
+
+// workbookWith wraps one sheet's XML in a workbook (with a date style 1
+// and extra workbook.xml content).
+func workbookWith(t *testing.T, sheet, workbookPr string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	parts := map[string]string{
+		"[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>` +
+			`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
+		"_rels/.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml": `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+			workbookPr + `<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
+			`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
+		"xl/styles.xml": `<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+			`<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts><fonts count="1"><font><sz val="11"/></font></fonts>` +
+			`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+			`<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>` +
+			`<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/></cellXfs></styleSheet>`,
+		"xl/worksheets/sheet1.xml": sheet,
+	}
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(parts[name]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

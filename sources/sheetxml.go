@@ -32,17 +32,14 @@ type xmlScanner struct {
 	end int // end of the bytes read
 	eof bool
 	err error
+	max int // the longest tag or text run held: longer is refused
 }
-
-// maxXMLToken bounds one tag or text run: a cell holds at most 32,767
-// characters, so anything near this is not a spreadsheet.
-const maxXMLToken = 16 << 20
 
 var errXMLTruncated = errors.New("XML 在标记中间结束")
 var errXMLTokenTooLong = errors.New("XML 标记或文本过长")
 
-func newXMLScanner(r io.Reader, size int) *xmlScanner {
-	return &xmlScanner{r: r, buf: make([]byte, size)}
+func newXMLScanner(r io.Reader, size, max int) *xmlScanner {
+	return &xmlScanner{r: r, buf: make([]byte, size), max: max}
 }
 
 // more moves the unscanned bytes to the front and reads after them,
@@ -57,7 +54,7 @@ func (s *xmlScanner) more() bool {
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
-		if len(s.buf) >= maxXMLToken {
+		if len(s.buf) >= s.max {
 			s.err = errXMLTokenTooLong
 			return false
 		}

@@ -44,7 +44,7 @@ func tokensOfGosax(data []byte) ([]string, error) {
 // tokensOfScanner reads one byte at a time through a small buffer, so every
 // token crosses refills.
 func tokensOfScanner(data []byte, size int) ([]string, error) {
-	s := newXMLScanner(iotest.OneByteReader(bytes.NewReader(data)), size)
+	s := newXMLScanner(iotest.OneByteReader(bytes.NewReader(data)), size, 16<<20)
 	var out []string
 	for {
 		kind, tok, err := s.next()
@@ -198,7 +198,7 @@ func TestSheetCellShapes(t *testing.T) {
 	}
 	for _, size := range []int{16, 64, 4096} {
 		w := &fastWorkbook{limits: DefaultLimits(), sst: sharedStrings{text: []byte("共享x"), ends: []uint32{6, 7}}, numFmts: []uint32{0, internNumFmt("0.00")}}
-		rs := &fastRows{w: w, rc: io.NopCloser(nil), r: newXMLScanner(strings.NewReader(sheet), size)}
+		rs := &fastRows{w: w, rc: io.NopCloser(nil), r: newXMLScanner(strings.NewReader(sheet), size, 16<<20)}
 		var got []string
 		for {
 			row, err := rs.Next(context.Background())
@@ -224,8 +224,9 @@ func TestSheetCellShapes(t *testing.T) {
 }
 
 func TestXMLScannerRefusesHugeToken(t *testing.T) {
-	data := "<t>" + strings.Repeat("x", maxXMLToken+1) + "</t>"
-	s := newXMLScanner(strings.NewReader(data), 4096)
+	max := DefaultLimits().maxToken()
+	data := "<t>" + strings.Repeat("x", max+1) + "</t>"
+	s := newXMLScanner(strings.NewReader(data), 4096, max)
 	for {
 		kind, _, err := s.next()
 		if err != nil {

@@ -4,27 +4,45 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildBinary builds tongbao into a temporary folder (skipped with -short).
+// buildBinary builds tongbao once per test run (skipped with -short) and
+// gives each test its own folder.
 func buildBinary(t *testing.T) (dir, bin string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir = t.TempDir()
-	bin = filepath.Join(dir, "tongbao")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	built.Do(func() {
+		d, err := os.MkdirTemp("", "tongbao-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(d, "tongbao")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return dir, bin
+	return t.TempDir(), built.bin
+}
+
+var built struct {
+	sync.Once
+	bin string
+	err error
 }
 
 // TestKilledWhileProducing starts the real binary, kills it with SIGKILL in

@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestMarkedCopyKeepsTheWorkbook refuses a workbook shaped as analysts
+// send them (a notes sheet first and selected, a print area on it, the
+// data on the second sheet with bad and blank cells) and checks its marked
+// copy as excelize and LibreOffice read it: the error list first and the
+// only selected tab, the print area still on its sheet, the bad cells red
+// with their comments (a blank bad cell added), every value as it was.
+func TestMarkedCopyKeepsTheWorkbook(t *testing.T) {
+	ws := newWorkspace(t)
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "说明")
+	f.SetCellValue("说明", "A1", "填报说明：请按月填报")
+	f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: "'说明'!$A$1:$B$2", Scope: "说明"})
+	f.NewSheet("数据")
+	rows := [][]any{
+		{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)", "备注"},
+		{"几江街道", 5, 4, 0, 4, 1, 0.8, "正常"},
+		{nil, 3, 2, 0, 2, 0, 0, "单位漏填"},
+		{"火星镇", "十", 1, 0, 1, 0, 0, nil},
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			if v != nil {
+				f.SetCellValue("数据", cellRef(c+1, r+1), v)
+			}
+		}
+	}
+	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	f.SetCellStyle("数据", "A1", "H1", bold)
+	src := filepath.Join(dir, "镇街执法_2022年3月.xlsx")
+	if err := f.SaveAs(src); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	o := importOne(t, ws, src, ImportOptions{})
+	if o.Status != Rejected {
+		t.Fatalf("status %s", o.Status)
+	}
+	marked := ws.path("rejected", o.SHA256+".errors.xlsx")
+	m, err := excelize.OpenFile(marked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if got := m.GetSheetList(); !reflect.DeepEqual(got, []string{"错误清单", "说明", "数据"}) || m.GetActiveSheetIndex() != 0 {
+		t.Fatalf("sheets %v, active %d", got, m.GetActiveSheetIndex())
+	}
+	for _, dn := range m.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Area" && dn.Scope != "说明" {
+			t.Errorf("the print area moved to %q", dn.Scope)
+		}
+	}
+	for _, cell := range []string{"A3", "A4", "B4"} {
+		assertMarked(t, m, "数据", cell)
+	}
+	if s, _ := m.GetCellStyle("数据", "A2"); s != 0 {
+		if st, _ := m.GetStyle(s); st.Fill.Pattern == 1 {
+			t.Errorf("a good cell was marked")
+		}
+	}
+	// Header cells keep their own format (bold), values stay as written.
+	for r, row := range rows {
+		for c, v := range row {
+			got, _ := m.GetCellValue("数据", cellRef(c+1, r+1))
+			if want := excelizeText(v); got != want {
+				t.Errorf("数据!%s = %q, want %q", cellRef(c+1, r+1), got, want)
+			}
+		}
+	}
+	comments, _ := m.GetComments("数据")
+	byCell := map[string]string{}
+	for _, c := range comments {
+		text := c.Text
+		for _, p := range c.Paragraph {
+			text += p.Text
+		}
+		byCell[c.Cell] = text
+	}
+	if !strings.Contains(byCell["A3"], "单位名称不能为空") || !strings.Contains(byCell["A4"], "未在单位名录") || !strings.Contains(byCell["B4"], "不是有效的数字") {
+		t.Errorf("comments %v", byCell)
+	}
+	selected := 0
+	zr, _ := zip.OpenReader(marked)
+	defer zr.Close()
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/worksheets/") && strings.HasSuffix(zf.Name, ".xml") {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			selected += strings.Count(string(b), `tabSelected="1"`)
+		}
+	}
+	if selected != 1 {
+		t.Errorf("%d selected tabs (Excel would group them)", selected)
+	}
+	// A real spreadsheet program reads it: the data as the original shows
+	// it, and the error list.
+	got, want := libreCSV(t, marked), libreCSV(t, src)
+	if !reflect.DeepEqual(got["数据"], want["数据"]) {
+		t.Errorf("LibreOffice reads the data differently:\n%v\n%v", got["数据"], want["数据"])
+	}
+	list := strings.Join(flatten(got["错误清单"]), "|")
+	for _, s := range []string{"类型", "A3", "A4", "B4", "单位名称不能为空"} {
+		if !strings.Contains(list, s) {
+			t.Errorf("LibreOffice's error list lacks %q: %s", s, list)
+		}
+	}
+}
+
+// TestMarkedCopyOfCSVInLibreOffice: a refused CSV comes back as a workbook
+// of its cells with the bad ones marked, which LibreOffice reads.
+func TestMarkedCopyOfCSVInLibreOffice(t *testing.T) {
+	ws := newWorkspace(t)
+	p := filepath.Join(t.TempDir(), "执法_2022年3月.csv")
+	os.WriteFile(p, []byte("单位,检查家次,发现隐患,重大隐患,已整改隐患,立案(起),罚款(万元)\n几江街道,5,4,0,4,1,0.8\n火星镇,1,1,0,1,0,007\n"), 0o644)
+	o := importOne(t, ws, p, ImportOptions{})
+	got := libreCSV(t, ws.path("rejected", o.SHA256+".errors.xlsx"))
+	data := got["执法_2022年3月"]
+	if len(data) != 3 || data[2][0] != "火星镇" || data[1][6] != "0.8" || data[2][6] != "007" {
+		t.Errorf("converted CSV as LibreOffice reads it: %v", data)
+	}
+	if !strings.Contains(strings.Join(flatten(got["错误清单"]), "|"), "火星镇") {
+		t.Errorf("error list %v", got["错误清单"])
+	}
+}
+
+func flatten(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
+}
+
+func cellRef(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+func excelizeText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}

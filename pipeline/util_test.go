@@ -1,5 +1,0 @@
-package pipeline
-
-import "strconv"
-
-func strconvItoa(n int) string { return strconv.Itoa(n) }
