@@ -148,9 +148,16 @@ func (s *Service) Jobs() []gocron.Job {
 	return s.sched.Jobs()
 }
 
-// runJob records the job's run in the workspace.
+// runJob runs a job at its scheduled time and records the run.
 func (s *Service) runJob(ctx context.Context, name string, run func(context.Context) error) {
-	err := run(ctx)
+	s.recordRun(name, run(ctx), false)
+}
+
+// recordRun records a job's last run in the workspace (catchUp: made by
+// catch-up, not at its time; status shows it as the job's last run). A
+// report job that found no data yet ran well: the report comes with its
+// data.
+func (s *Service) recordRun(name string, err error, catchUp bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, rerr := s.ws.ReadServiceState()
@@ -158,13 +165,10 @@ func (s *Service) runJob(ctx context.Context, name string, run func(context.Cont
 		s.log.Error("read service state", "err", rerr)
 		return
 	}
-	jr := pipeline.JobRun{At: s.clock.Now(), OK: err == nil}
+	jr := pipeline.JobRun{At: s.clock.Now(), OK: true, CatchUp: catchUp}
 	var nd *pipeline.NoDataError
-	switch {
-	case errors.As(err, &nd):
-		jr.OK = true // ran; nothing to report yet (produced when data arrives)
-	case err != nil:
-		jr.Error = pipeline.Explain(err)
+	if err != nil && !errors.As(err, &nd) {
+		jr.OK, jr.Error = false, pipeline.Explain(err)
 		s.log.Error("job failed", "job", name, "err", err)
 	}
 	st.Jobs[name] = jr
@@ -256,34 +260,12 @@ func (s *Service) CatchUp(ctx context.Context) error {
 		if err != nil {
 			s.log.Error("catch-up failed", "report", d.kind, "period", d.period, "err", err)
 		}
-		s.recordRun(d.kind, err)
+		s.recordRun(d.kind, err, true)
 	}
 	s.DeliverPending(ctx) // unsent deliveries resume after a restart
 	return s.heartbeat()
 }
 
-// recordRun records a run of a report job made by catch-up: status shows
-// it as the job's last run.
-func (s *Service) recordRun(kind string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, rerr := s.ws.ReadServiceState()
-	if rerr != nil {
-		s.log.Error("read service state", "err", rerr)
-		return
-	}
-	jr := pipeline.JobRun{At: s.clock.Now(), OK: err == nil, CatchUp: true}
-	var nd *pipeline.NoDataError
-	if err != nil && !errors.As(err, &nd) {
-		jr.Error = pipeline.Explain(err)
-	} else {
-		jr.OK = true
-	}
-	st.Jobs[kind] = jr
-	if werr := s.ws.WriteServiceState(st); werr != nil {
-		s.log.Error("write service state", "err", werr)
-	}
-}
 
 // heartbeat records that the service is running now.
 func (s *Service) heartbeat() error {
