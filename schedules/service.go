@@ -266,7 +266,6 @@ func (s *Service) CatchUp(ctx context.Context) error {
 	return s.heartbeat()
 }
 
-
 // heartbeat records that the service is running now.
 func (s *Service) heartbeat() error {
 	s.mu.Lock()
