@@ -6,10 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"tongbao"
 
 	"tongbao/pipeline"
 	"tongbao/reports"
-	"tongbao/sources"
 )
 
 // BenchmarkBulletin scores the demo's December 2022 from the store and
@@ -28,7 +28,7 @@ func BenchmarkBulletin(b *testing.B) {
 	info := reports.DocInfo{District: ws.Config.District, Organ: ws.Config.Organ, Issued: ws.Now(), Version: 1}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 12})
+		r, err := ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 12})
 		if err != nil {
 			b.Fatal(err)
 		}

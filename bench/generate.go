@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"tongbao"
 
 	"github.com/xuri/excelize/v2"
 
@@ -86,7 +87,7 @@ func writeCaseLevelXLSX(path string, n int, seed uint64, badRow int) error {
 
 // WriteCaseLevelCSV writes n case-level enforcement rows of one month as a
 // UTF-8 CSV, deterministic for a seed.
-func WriteCaseLevelCSV(path string, n int, m sources.Month, seed uint64) error {
+func WriteCaseLevelCSV(path string, n int, m tongbao.Month, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	units := sources.DefaultRegistry().Names()
 	out, err := os.Create(path)

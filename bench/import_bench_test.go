@@ -15,11 +15,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"tongbao"
 
 	"github.com/xuri/excelize/v2"
 
 	"tongbao/pipeline"
-	"tongbao/sources"
 )
 
 // peakHeap samples the heap live at the last GC every 5 ms while it runs,
@@ -105,7 +105,7 @@ func input(b *testing.B, rows int, ext string) string {
 	if _, err := os.Stat(path); err != nil {
 		var err error
 		if ext == ".csv" {
-			err = WriteCaseLevelCSV(path, rows, sources.Month{Year: 2022, Month: 3}, 1)
+			err = WriteCaseLevelCSV(path, rows, tongbao.Month{Year: 2022, Month: 3}, 1)
 		} else {
 			err = WriteCaseLevelXLSX(path, rows, 1)
 		}
@@ -233,7 +233,7 @@ func BenchmarkExcelizeRows(b *testing.B) {
 // scanning the stored Parquet, and counts every row.
 func keptSumsEqualRows(b *testing.B, ws *pipeline.Workspace, rows int) {
 	b.Helper()
-	m := sources.Month{Year: 2022, Month: 3}
+	m := tongbao.Month{Year: 2022, Month: 3}
 	kept, err := ws.ScoreMonth(context.Background(), m)
 	if err != nil {
 		b.Fatal(err)

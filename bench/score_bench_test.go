@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"tongbao"
 
 	"tongbao/pipeline"
-	"tongbao/sources"
 )
 
 const rowsPerMonth = 1_000_000
@@ -28,7 +28,7 @@ func yearWorkspace(b *testing.B) *pipeline.Workspace {
 			b.Fatal(err)
 		}
 		for month := 1; month <= 12; month++ {
-			m := sources.Month{Year: 2022, Month: month}
+			m := tongbao.Month{Year: 2022, Month: month}
 			csv := filepath.Join(home, fmt.Sprintf("执法案件明细_%d年%d月.csv", m.Year, m.Month))
 			if err := WriteCaseLevelCSV(csv, rowsPerMonth, m, uint64(month)); err != nil {
 				b.Fatal(err)
@@ -57,7 +57,7 @@ func BenchmarkScoreMonthYear(b *testing.B) {
 	var peak, rss float64
 	for i := 0; i < b.N; i++ {
 		p := startPeak()
-		r, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 12})
+		r, err := ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 12})
 		peak, rss = max(peak, p.mb()), max(rss, p.rss)
 		if err != nil || len(r.Enforcement) != 48 {
 			b.Fatalf("score: %v", err)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"tongbao"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -156,7 +157,7 @@ func storedEnforcement(t *testing.T, ws *Workspace) (rows int, inspections map[s
 		t.Fatal(err)
 	}
 	inspections = map[string]int64{}
-	for _, p := range cat.Live(sources.Enforcement) {
+	for _, p := range cat.Live(tongbao.Enforcement) {
 		live := map[string]bool{}
 		for _, u := range p.LiveUnits() {
 			live[u] = true
@@ -203,7 +204,7 @@ func TestKeptSumsAtEveryBatchBoundary(t *testing.T) {
 		{"综保区", 5, 1, 0, 1, 2, 1.25},
 	})
 	corrected := map[string]int64{"珞璜镇": 7, "区农业农村委": 11, "江津综合保税区": 5}
-	march := sources.Month{Year: 2022, Month: 3}
+	march := tongbao.Month{Year: 2022, Month: 3}
 	for _, format := range []string{"csv", "xlsx"} {
 		for _, n := range sizes {
 			t.Run(fmt.Sprintf("%s-%d", format, n), func(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"tongbao"
 
 	"tongbao/scoring"
-	"tongbao/sources"
 )
 
 // Partition statuses in the catalog.
@@ -40,7 +40,42 @@ type Partition struct {
 	Warnings        []string           `json:"warnings,omitempty"`
 	// Sums are the enforcement totals per unit of this partition's rows,
 	// computed over the Arrow arrays as they were written.
-	Sums map[string]scoring.EnforcementTotals `json:"sums,omitempty"`
+	Sums *KeptSums `json:"sums,omitempty"`
+}
+
+// keptSumsVersion numbers the layout of KeptSums: sums of another version
+// (the first kept Go field names) are not read; the rows are scanned
+// instead.
+const keptSumsVersion = 2
+
+// KeptSums are an enforcement partition's totals per unit, kept in
+// catalog.json so that scoring decodes no rows.
+type KeptSums struct {
+	Version int                 `json:"version"`
+	Units   map[string]UnitSums `json:"units"`
+}
+
+// UnitSums are one unit's totals in a partition.
+type UnitSums struct {
+	Inspections  int64 `json:"inspections"`
+	HazardsFound int64 `json:"hazards_found"`
+	MajorHazards int64 `json:"major_hazards"`
+	HazardsFixed int64 `json:"hazards_fixed"`
+	Cases        int64 `json:"cases"`
+	FinesE4      int64 `json:"fines_wan_e4"` // 万元 × 10^4
+	Suspensions  int64 `json:"suspensions"`
+	Closures     int64 `json:"closures"`
+	Transfers    int64 `json:"transfers"`
+}
+
+func unitSums(t scoring.EnforcementTotals) UnitSums {
+	return UnitSums{t.Inspections, t.HazardsFound, t.MajorHazards, t.HazardsFixed, t.Cases, int64(t.Fines), t.Suspensions, t.Closures, t.Transfers}
+}
+
+func (s UnitSums) totals() scoring.EnforcementTotals {
+	return scoring.EnforcementTotals{Inspections: s.Inspections, HazardsFound: s.HazardsFound, MajorHazards: s.MajorHazards,
+		HazardsFixed: s.HazardsFixed, Cases: s.Cases, Fines: tongbao.Money(s.FinesE4), Suspensions: s.Suspensions, Closures: s.Closures,
+		Transfers: s.Transfers}
 }
 
 // UnitSupersession records that a newer file replaced one unit's rows.
@@ -145,7 +180,7 @@ func (c *Catalog) add(parts []Partition, now time.Time) []Supersession {
 			if op.Dataset != np.Dataset || op.Period != np.Period || op.Status != StatusLive || op.SHA256 == np.SHA256 {
 				continue
 			}
-			if np.Dataset == sources.Accidents {
+			if np.Dataset == tongbao.Accidents {
 				op.Status, op.SupersededBy, op.SupersededAt = StatusSuperseded, np.SHA256, &now
 				out = append(out, Supersession{SHA256: op.SHA256, File: op.File, Period: op.Period})
 				continue

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"tongbao"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -153,15 +154,15 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 	return sum, nil
 }
 
-func demoPeriods(years []int) ([]sources.Month, []sources.Quarter) {
-	var ms []sources.Month
-	var qs []sources.Quarter
+func demoPeriods(years []int) ([]tongbao.Month, []tongbao.Quarter) {
+	var ms []tongbao.Month
+	var qs []tongbao.Quarter
 	for _, y := range years {
 		for m := 1; m <= 12; m++ {
-			ms = append(ms, sources.Month{Year: y, Month: m})
+			ms = append(ms, tongbao.Month{Year: y, Month: m})
 		}
 		for q := 1; q <= 4; q++ {
-			qs = append(qs, sources.Quarter{Year: y, Q: q})
+			qs = append(qs, tongbao.Quarter{Year: y, Q: q})
 		}
 	}
 	return ms, qs
@@ -169,7 +170,7 @@ func demoPeriods(years []int) ([]sources.Month, []sources.Quarter) {
 
 // demoLateReport is the November report of the department that missed it,
 // arriving after the bulletin was written.
-func demoLateReport(reg *sources.Registry, last sources.Month) (demoFile, error) {
+func demoLateReport(reg *tongbao.Registry, last tongbao.Month) (demoFile, error) {
 	m := last.Add(-1)
 	f := excelize.NewFile()
 	defer f.Close()
@@ -184,16 +185,16 @@ func demoLateReport(reg *sources.Registry, last sources.Month) (demoFile, error)
 }
 
 // unitScale makes streets and parks busier than remote towns, stably.
-func unitScale(u *sources.Unit) float64 {
+func unitScale(u *tongbao.Unit) float64 {
 	h := fnv.New32a()
 	h.Write([]byte(u.Name))
 	base := 0.5 + float64(h.Sum32()%100)/100 // 0.5 .. 1.5
 	switch {
 	case strings.HasSuffix(u.Name, "街道"):
 		return base * 1.8
-	case u.Kind == sources.KindPlatform:
+	case u.Kind == tongbao.Platform:
 		return base * 1.5
-	case u.Kind == sources.KindDepartment:
+	case u.Kind == tongbao.Department:
 		return base * 1.3
 	}
 	return base * 0.7
@@ -203,11 +204,11 @@ func unitScale(u *sources.Unit) float64 {
 // Spring Festival, as ledgers show.
 var seasonal = [13]float64{0, 1.3, 0.8, 1.0, 1.0, 1.1, 1.3, 1.5, 1.4, 1.1, 1.0, 1.0, 1.2}
 
-func demoFiles(reg *sources.Registry, opts DemoOptions) ([]demoFile, error) {
+func demoFiles(reg *tongbao.Registry, opts DemoOptions) ([]demoFile, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5deece66d))
 	var files []demoFile
-	towns := reg.OfKind(sources.KindTown, sources.KindPlatform)
-	depts := reg.OfKind(sources.KindDepartment)
+	towns := reg.OfKind(tongbao.Town, tongbao.Platform)
+	depts := reg.OfKind(tongbao.Department)
 	// One unit misses a month now and then: 未报送.
 	missing := map[string]string{"2021-08": "四屏镇", "2022-03": "塘河镇", "2022-09": "四屏镇", "2022-11": "区水利局"}
 	for _, year := range opts.Years {
@@ -217,7 +218,7 @@ func demoFiles(reg *sources.Registry, opts DemoOptions) ([]demoFile, error) {
 		}
 		files = append(files, f)
 		for month := 1; month <= 12; month++ {
-			m := sources.Month{Year: year, Month: month}
+			m := tongbao.Month{Year: year, Month: month}
 			f, err := demoTownReport(towns, m, missing[m.String()], rng)
 			if err != nil {
 				return nil, err
@@ -228,7 +229,7 @@ func demoFiles(reg *sources.Registry, opts DemoOptions) ([]demoFile, error) {
 			}
 			files = append(files, f)
 			if month%3 == 0 {
-				if f, err = demoAssessment(reg, sources.Quarter{Year: year, Q: month / 3}, rng); err != nil {
+				if f, err = demoAssessment(reg, tongbao.Quarter{Year: year, Q: month / 3}, rng); err != nil {
 					return nil, err
 				}
 				files = append(files, f)
@@ -239,7 +240,7 @@ func demoFiles(reg *sources.Registry, opts DemoOptions) ([]demoFile, error) {
 }
 
 // enforcementFigures draws one unit's month.
-func enforcementFigures(u *sources.Unit, rng *rand.Rand) (insp, found, major, fixed, cases int, finesYuan int) {
+func enforcementFigures(u *tongbao.Unit, rng *rand.Rand) (insp, found, major, fixed, cases int, finesYuan int) {
 	s := unitScale(u)
 	insp = int(s*30) + rng.IntN(int(s*25)+1)
 	found = insp*6/10 + rng.IntN(insp/2+1)
@@ -261,7 +262,7 @@ func enforcementFigures(u *sources.Unit, rng *rand.Rand) (insp, found, major, fi
 
 // demoTownReport is the towns' summary sheet: a title, a notes row, a
 // two-row merged header, a totals row, some names as aliases.
-func demoTownReport(units []*sources.Unit, m sources.Month, skip string, rng *rand.Rand) (demoFile, error) {
+func demoTownReport(units []*tongbao.Unit, m tongbao.Month, skip string, rng *rand.Rand) (demoFile, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sh := fmt.Sprintf("%d月", m.Month)
@@ -324,7 +325,7 @@ func demoTownReport(units []*sources.Unit, m sources.Month, skip string, rng *ra
 
 // demoDeptCSV is the departments' report as Excel on Chinese Windows saves
 // CSV: GB18030, fines in 元 with thousands separators.
-func demoDeptCSV(units []*sources.Unit, m sources.Month, skip string, rng *rand.Rand) demoFile {
+func demoDeptCSV(units []*tongbao.Unit, m tongbao.Month, skip string, rng *rand.Rand) demoFile {
 	var b strings.Builder
 	b.WriteString("统计月份,部门,检查家次,发现隐患,重大隐患,已整改隐患,立案(起),罚款金额(元)\r\n")
 	for _, u := range units {
@@ -358,7 +359,7 @@ var accidentTypes = map[string][]string{
 
 // demoLedger writes the month's accidents: mostly 一般, a 较大 in July 2022
 // that triggers a veto; a month without accidents is a header-only ledger.
-func demoLedger(reg *sources.Registry, territories []*sources.Unit, m sources.Month, rng *rand.Rand) (demoFile, error) {
+func demoLedger(reg *tongbao.Registry, territories []*tongbao.Unit, m tongbao.Month, rng *rand.Rand) (demoFile, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sh := "事故台账"
@@ -370,7 +371,7 @@ func demoLedger(reg *sources.Registry, territories []*sources.Unit, m sources.Mo
 	for i, h := range heads {
 		set(sources.CellRef(i+1, 2), h)
 	}
-	industries := append(append([]string{}, sources.KeyIndustries...), sources.OtherIndustry)
+	industries := append(append([]string{}, tongbao.KeyIndustries...), tongbao.OtherIndustry)
 	n := int(seasonal[m.Month]*2.2) + rng.IntN(3) - 1
 	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 22})
 	for i := 0; i < n; i++ {
@@ -437,7 +438,7 @@ func excelSerial(y, m, d int) float64 {
 	return float64(days + d + 1) // Excel counts the fictitious 1900-02-29
 }
 
-func mustUnit(reg *sources.Registry, name string) *sources.Unit {
+func mustUnit(reg *tongbao.Registry, name string) *tongbao.Unit {
 	u, ok := reg.Resolve(name)
 	if !ok {
 		panic("demo unit not registered: " + name)
@@ -445,7 +446,7 @@ func mustUnit(reg *sources.Registry, name string) *sources.Unit {
 	return u
 }
 
-func demoQuotas(reg *sources.Registry, year int, rng *rand.Rand) (demoFile, error) {
+func demoQuotas(reg *tongbao.Registry, year int, rng *rand.Rand) (demoFile, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sh := fmt.Sprintf("%d年控制指标", year)
@@ -457,7 +458,7 @@ func demoQuotas(reg *sources.Registry, year int, rng *rand.Rand) (demoFile, erro
 		// Departments answer for every accident of their industries across
 		// the district; towns and parks for their own ground.
 		q := 1 + int(unitScale(&u)*2) + rng.IntN(2)
-		if u.Kind == sources.KindDepartment {
+		if u.Kind == tongbao.Department {
 			q = 2 + len(u.Industries)*4 + rng.IntN(3)
 		}
 		f.SetCellValue(sh, sources.CellRef(1, i+2), u.Name)
@@ -469,7 +470,7 @@ func demoQuotas(reg *sources.Registry, year int, rng *rand.Rand) (demoFile, erro
 
 var chineseQuarters = []string{"", "一", "二", "三", "四"}
 
-func demoAssessment(reg *sources.Registry, q sources.Quarter, rng *rand.Rand) (demoFile, error) {
+func demoAssessment(reg *tongbao.Registry, q tongbao.Quarter, rng *rand.Rand) (demoFile, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	label := fmt.Sprintf("%d年第%s季度", q.Year, chineseQuarters[q.Q])

@@ -7,11 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"tongbao"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-
-	"tongbao/sources"
 )
 
 func TestDemo(t *testing.T) {
@@ -51,18 +50,18 @@ func TestDemo(t *testing.T) {
 	parts := map[string]int{}
 	for _, p := range cat.Partitions {
 		parts[p.Dataset]++
-		if p.Dataset == sources.Enforcement && p.Period == "2022-03" && slices.Contains(p.Units, "塘河镇") {
+		if p.Dataset == tongbao.Enforcement && p.Period == "2022-03" && slices.Contains(p.Units, "塘河镇") {
 			t.Error("塘河镇 should miss its March 2022 report")
 		}
 	}
-	want := map[string]int{sources.Enforcement: 49, sources.Accidents: 24, sources.Quotas: 2, sources.Assessments: 8}
+	want := map[string]int{tongbao.Enforcement: 49, tongbao.Accidents: 24, tongbao.Quotas: 2, tongbao.Assessments: 8}
 	for ds, n := range want {
 		if parts[ds] != n {
 			t.Errorf("%s: %d partitions, want %d", ds, parts[ds], n)
 		}
 	}
 	ws, _ := Open(home, nil)
-	facts, err := ws.LoadFacts(context.Background(), sources.Month{Year: 2022, Month: 7}, sources.Month{Year: 2022, Month: 7}, nil)
+	facts, err := ws.LoadFacts(context.Background(), tongbao.Month{Year: 2022, Month: 7}, tongbao.Month{Year: 2022, Month: 7}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

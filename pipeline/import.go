@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"tongbao"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/flight"
@@ -160,7 +161,7 @@ type hooks struct {
 
 // importFile imports one file. Refused input is an outcome; the error is
 // for the workspace (disk, a cancelled context).
-func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Registry, opts ImportOptions) (*FileOutcome, error) {
+func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Registry, opts ImportOptions) (*FileOutcome, error) {
 	o := &FileOutcome{Path: path, DryRun: opts.DryRun}
 	name := filepath.Base(path)
 	f, st, err := openInput(path)
@@ -185,6 +186,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *sources.Re
 	popts := sources.ParseOptions{
 		Dataset: opts.Dataset, Period: opts.Period, Registry: reg, Limits: w.Config.Import,
 		Alloc: opts.Alloc, Now: w.zoneNow, Item7DataDriven: w.Config.Scoring.Item7DataDriven, Progress: opts.Progress,
+		Levels: w.Config.Scoring.LevelRule(),
 	}
 	parts := &partitionWriter{ws: w, dryRun: opts.DryRun, open: map[string]*openPartition{}}
 	res, err := sources.Parse(ctx, path, f, st.Size(), popts, parts.sink)
@@ -423,7 +425,7 @@ type partitionWriter struct {
 	jobs chan partitionJob
 	done chan struct{}
 	err  error // first write error, read after done
-	sums map[string]map[string]*scoring.EnforcementTotals
+	sums map[tongbao.Month]map[string]*scoring.EnforcementTotals
 }
 
 type partitionJob struct {
@@ -541,11 +543,13 @@ func (pw *partitionWriter) write(period string, rec arrow.Record) error {
 	if err := op.w.Write(rec); err != nil {
 		return fmt.Errorf("write partition %s: %w", period, err)
 	}
-	if pw.ds == sources.Enforcement {
+	if pw.ds == tongbao.Enforcement {
 		if pw.sums == nil {
-			pw.sums = map[string]map[string]*scoring.EnforcementTotals{}
+			pw.sums = map[tongbao.Month]map[string]*scoring.EnforcementTotals{}
 		}
-		scoring.SumEnforcement(pw.sums, rec)
+		if err := SumEnforcement(pw.sums, rec); err != nil {
+			return fmt.Errorf("sum partition %s: %w", period, err)
+		}
 	}
 	return nil
 }
@@ -563,7 +567,7 @@ func (pw *partitionWriter) wait() error {
 
 // datasetOf finds the dataset of a batch schema.
 func datasetOf(s *arrow.Schema) *sources.Dataset {
-	for _, n := range sources.DatasetNames {
+	for _, n := range tongbao.DatasetNames {
 		if ds, _ := sources.LookupDataset(n); ds.BatchSchema.Equal(s) {
 			return ds
 		}
@@ -599,13 +603,14 @@ func (pw *partitionWriter) commit(res *sources.Result, sha string) error {
 }
 
 // sumsOf returns a period's enforcement totals per unit (nil for other datasets).
-func (pw *partitionWriter) sumsOf(period string) map[string]scoring.EnforcementTotals {
-	if pw.sums[period] == nil {
+func (pw *partitionWriter) sumsOf(period string) *KeptSums {
+	m, err := tongbao.ParseMonth(period)
+	if err != nil || pw.sums[m] == nil {
 		return nil
 	}
-	out := map[string]scoring.EnforcementTotals{}
-	for u, t := range pw.sums[period] {
-		out[u] = *t
+	out := &KeptSums{Version: keptSumsVersion, Units: map[string]UnitSums{}}
+	for u, t := range pw.sums[m] {
+		out.Units[u] = unitSums(*t)
 	}
 	return out
 }

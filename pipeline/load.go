@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"tongbao"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -16,14 +17,13 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"tongbao/scoring"
-	"tongbao/sources"
 )
 
 // LoadFacts gives scoring the live facts of the months from..to: enforcement
 // and accidents of those months, quotas of their years, assessments of the
 // quarters they touch. Rows are read lazily from the store when scanned;
 // rows of units superseded by a newer file are left out.
-func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc memory.Allocator) (*scoring.Facts, error) {
+func (w *Workspace) LoadFacts(ctx context.Context, from, to tongbao.Month, alloc memory.Allocator) (*Facts, error) {
 	if alloc == nil {
 		alloc = memory.DefaultAllocator
 	}
@@ -35,16 +35,16 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 	if err != nil {
 		return nil, err
 	}
-	facts := &scoring.Facts{Registry: reg}
+	facts := &Facts{Registry: reg}
 	inRange := map[string]func(string) bool{
-		sources.Enforcement: func(p string) bool { return p >= from.String() && p <= to.String() },
-		sources.Accidents:   func(p string) bool { return p >= from.String() && p <= to.String() },
-		sources.Quotas: func(p string) bool {
+		tongbao.Enforcement: func(p string) bool { return p >= from.String() && p <= to.String() },
+		tongbao.Accidents:   func(p string) bool { return p >= from.String() && p <= to.String() },
+		tongbao.Quotas: func(p string) bool {
 			y, err := strconv.Atoi(p)
 			return err == nil && y >= from.Year && y <= to.Year
 		},
-		sources.Assessments: func(p string) bool {
-			q, err := sources.ParseQuarter(p)
+		tongbao.Assessments: func(p string) bool {
+			q, err := tongbao.ParseQuarter(p)
 			if err != nil {
 				return false
 			}
@@ -52,11 +52,11 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 			return ms[2].Index() >= from.Index() && ms[0].Index() <= to.Index()
 		},
 	}
-	scans := map[string]*scoring.Scan{
-		sources.Enforcement: &facts.Enforcement, sources.Accidents: &facts.Accidents,
-		sources.Quotas: &facts.Quotas, sources.Assessments: &facts.Assessments,
+	scans := map[string]*Scan{
+		tongbao.Enforcement: &facts.Enforcement, tongbao.Accidents: &facts.Accidents,
+		tongbao.Quotas: &facts.Quotas, tongbao.Assessments: &facts.Assessments,
 	}
-	for _, ds := range sources.DatasetNames {
+	for _, ds := range tongbao.DatasetNames {
 		var parts []*Partition
 		for _, p := range cat.Live(ds) {
 			if inRange[ds](p.Period) {
@@ -65,24 +65,38 @@ func (w *Workspace) LoadFacts(ctx context.Context, from, to sources.Month, alloc
 					SHA256: p.SHA256, ImportedAt: p.ImportedAt, Rows: p.Rows, Warnings: p.Warnings})
 			}
 		}
-		*scans[ds] = w.scanPartitions(parts, scoring.Columns(ds), alloc)
+		*scans[ds] = w.scanPartitions(parts, Columns(ds), alloc)
 	}
-	facts.EnforcementSums = liveSums(cat, inRange[sources.Enforcement])
-	for _, p := range cat.Live(sources.Enforcement) {
-		if facts.FirstEnforcement == "" || p.Period < facts.FirstEnforcement {
-			facts.FirstEnforcement = p.Period
-		}
+	if facts.EnforcementSums, err = liveSums(cat, inRange[tongbao.Enforcement]); err != nil {
+		return nil, err
 	}
-	for _, p := range cat.Live(sources.Accidents) {
-		if facts.FirstAccident == "" || p.Period < facts.FirstAccident {
-			facts.FirstAccident = p.Period
-		}
+	if facts.FirstEnforcement, err = firstOf(cat, tongbao.Enforcement); err != nil {
+		return nil, err
+	}
+	if facts.FirstAccident, err = firstOf(cat, tongbao.Accidents); err != nil {
+		return nil, err
 	}
 	return facts, nil
 }
 
+// firstOf is the earliest month of a monthly dataset's live partitions
+// (zero when none).
+func firstOf(cat *Catalog, dataset string) (tongbao.Month, error) {
+	var first tongbao.Month
+	for _, p := range cat.Live(dataset) {
+		m, err := storedMonth(p.Period)
+		if err != nil {
+			return first, err
+		}
+		if first.IsZero() || m.Before(first) {
+			first = m
+		}
+	}
+	return first, nil
+}
+
 // scanPartitions reads partitions batch by batch, dropping superseded units.
-func (w *Workspace) scanPartitions(parts []*Partition, columns []string, alloc memory.Allocator) scoring.Scan {
+func (w *Workspace) scanPartitions(parts []*Partition, columns []string, alloc memory.Allocator) Scan {
 	return func(ctx context.Context, fn func(arrow.Record) error) error {
 		for _, p := range parts {
 			if err := w.scanPartition(ctx, p, columns, alloc, fn); err != nil {
@@ -268,32 +282,40 @@ func filterFixed[T any](b fixedBuilder[T], a arrow.Array, keep []bool, kept int,
 }
 
 // liveSums merges the enforcement sums kept with the live partitions of the
-// range, leaving out superseded units; nil when a partition has none (it
-// was written before sums were kept), so the rows are scanned instead.
-func liveSums(cat *Catalog, inRange func(string) bool) map[string]map[string]scoring.EnforcementTotals {
-	out := map[string]map[string]scoring.EnforcementTotals{}
-	for _, p := range cat.Live(sources.Enforcement) {
+// range, leaving out superseded units; nil when a partition has none of
+// this version (it was written before sums were kept, or in an older
+// layout), so the rows are scanned instead.
+func liveSums(cat *Catalog, inRange func(string) bool) (map[tongbao.Month]map[string]scoring.EnforcementTotals, error) {
+	out := map[tongbao.Month]map[string]scoring.EnforcementTotals{}
+	for _, p := range cat.Live(tongbao.Enforcement) {
 		if !inRange(p.Period) {
 			continue
 		}
-		if p.Sums == nil && p.Rows > 0 {
-			return nil
+		if p.Rows > 0 && (p.Sums == nil || p.Sums.Version != keptSumsVersion) {
+			return nil, nil
+		}
+		m, err := storedMonth(p.Period)
+		if err != nil {
+			return nil, err
 		}
 		live := map[string]bool{}
 		for _, u := range p.LiveUnits() {
 			live[u] = true
 		}
-		if out[p.Period] == nil {
-			out[p.Period] = map[string]scoring.EnforcementTotals{}
+		if out[m] == nil {
+			out[m] = map[string]scoring.EnforcementTotals{}
 		}
-		for u, t := range p.Sums {
+		if p.Sums == nil {
+			continue
+		}
+		for u, s := range p.Sums.Units {
 			if !live[u] {
 				continue
 			}
-			sum := out[p.Period][u]
-			sum.Add(t)
-			out[p.Period][u] = sum
+			sum := out[m][u]
+			sum.Add(s.totals())
+			out[m][u] = sum
 		}
 	}
-	return out
+	return out, nil
 }

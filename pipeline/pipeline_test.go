@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"tongbao"
+	"tongbao/sources"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -20,9 +22,6 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/xuri/excelize/v2"
-
-	"tongbao/scoring"
-	"tongbao/sources"
 )
 
 const samplesDir = "../../shared/samples"
@@ -145,7 +144,7 @@ func TestReimportChangesNothing(t *testing.T) {
 
 // loadChecked loads facts through an allocator that fails the test if the
 // load leaves any buffer unreleased (checked when the test ends).
-func loadChecked(t *testing.T, ws *Workspace, from, to sources.Month) *scoring.Facts {
+func loadChecked(t *testing.T, ws *Workspace, from, to tongbao.Month) *Facts {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
@@ -201,7 +200,7 @@ func TestCorrectedFileSupersedes(t *testing.T) {
 	if old.Status != StatusLive || len(old.LiveUnits()) != 12 || len(old.SupersededUnits) != 2 {
 		t.Errorf("old partition: status %s, %d live units, superseded %+v", old.Status, len(old.LiveUnits()), old.SupersededUnits)
 	}
-	facts := loadChecked(t, ws, sources.Month{Year: 2022, Month: 3}, sources.Month{Year: 2022, Month: 3})
+	facts := loadChecked(t, ws, tongbao.Month{Year: 2022, Month: 3}, tongbao.Month{Year: 2022, Month: 3})
 	cases := sumColumn(t, facts.Enforcement, "cases")
 	if cases["#rows"] != 14 || cases["区应急局"] != 9 || cases["区教委"] != 5 || cases["区商务委"] != 6 {
 		t.Errorf("after correction: rows %d, 区应急局 %d, 区教委 %d, 区商务委 %d", cases["#rows"], cases["区应急局"], cases["区教委"], cases["区商务委"])
@@ -224,7 +223,7 @@ func TestAccidentLedgerReplacesItsMonth(t *testing.T) {
 	if o.Status != Imported || len(o.Superseded) != 1 || len(o.Superseded[0].Units) != 0 {
 		t.Fatalf("outcome %s, superseded %+v", o.Status, o.Superseded)
 	}
-	facts, err := ws.LoadFacts(context.Background(), sources.Month{Year: 2022, Month: 3}, sources.Month{Year: 2022, Month: 3}, nil)
+	facts, err := ws.LoadFacts(context.Background(), tongbao.Month{Year: 2022, Month: 3}, tongbao.Month{Year: 2022, Month: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,8 +259,8 @@ func TestCrashBetweenPartitionAndCatalogIsRepaired(t *testing.T) {
 	if err != nil || len(cat.Partitions) != 0 {
 		t.Fatalf("catalog after crash: %+v, %v", cat, err)
 	}
-	facts, err := ws.LoadFacts(context.Background(), sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 12}, nil)
-	if err != nil || facts.FirstEnforcement != "" {
+	facts, err := ws.LoadFacts(context.Background(), tongbao.Month{Year: 2022, Month: 1}, tongbao.Month{Year: 2022, Month: 12}, nil)
+	if err != nil || !facts.FirstEnforcement.IsZero() {
 		t.Fatalf("facts after crash: %v %q", err, facts.FirstEnforcement)
 	}
 	// Importing the file again finishes the job.
@@ -444,10 +443,10 @@ func TestTemplatesFilledInImport(t *testing.T) {
 	}
 	dir := t.TempDir()
 	fills := map[string][][]any{
-		sources.Enforcement: {{"几江街道", "2022-03", 10, 5, 1, 4, 2, 1.5, 0, 0, 0}, {"区应急局", "2022-03", 20, 9, 0, 9, 3, 4, 1, 0, 0}},
-		sources.Accidents:   {{"2022-03-05 08:00", "德感街道", "工贸", "", "某厂", "机械伤害", 0, 0, 1, 0, 2, "", "检修时受伤"}},
-		sources.Quotas:      {{"几江街道", 2022, 1}, {"区应急局", 2022, 5}},
-		sources.Assessments: {{"几江街道", "2022Q1", 8, 9, 7, 8, 9, 8, "", 9, 8, 7, 1, 0.5, "良好"}},
+		tongbao.Enforcement: {{"几江街道", "2022-03", 10, 5, 1, 4, 2, 1.5, 0, 0, 0}, {"区应急局", "2022-03", 20, 9, 0, 9, 3, 4, 1, 0, 0}},
+		tongbao.Accidents:   {{"2022-03-05 08:00", "德感街道", "工贸", "", "某厂", "机械伤害", 0, 0, 1, 0, 2, "", "检修时受伤"}},
+		tongbao.Quotas:      {{"几江街道", 2022, 1}, {"区应急局", 2022, 5}},
+		tongbao.Assessments: {{"几江街道", "2022Q1", 8, 9, 7, 8, 9, 8, "", 9, 8, 7, 1, 0.5, "良好"}},
 	}
 	for ds, rows := range fills {
 		t.Run(ds, func(t *testing.T) {
@@ -486,7 +485,7 @@ func TestTemplatesFilledInImport(t *testing.T) {
 
 func TestLoadFactsOfSamples(t *testing.T) {
 	ws := samplesWorkspace(t)
-	facts := loadChecked(t, ws, sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 3})
+	facts := loadChecked(t, ws, tongbao.Month{Year: 2022, Month: 1}, tongbao.Month{Year: 2022, Month: 3})
 	inspections := sumColumn(t, facts.Enforcement, "inspections")
 	if inspections["#rows"] != 46 || inspections["双福街道"] != 76 || inspections["区城市管理局"] != 84 {
 		t.Errorf("enforcement: %d rows, 双福街道 %d, 区城市管理局 %d", inspections["#rows"], inspections["双福街道"], inspections["区城市管理局"])
@@ -499,7 +498,7 @@ func TestLoadFactsOfSamples(t *testing.T) {
 	if bonus["#rows"] != 48 || bonus["圣泉街道"] != 5000 {
 		t.Errorf("assessments bonus: %d rows, 圣泉街道 %d", bonus["#rows"], bonus["圣泉街道"])
 	}
-	if facts.FirstEnforcement != "2022-03" || facts.FirstAccident != "2022-03" {
+	if facts.FirstEnforcement != (tongbao.Month{Year: 2022, Month: 3}) || facts.FirstAccident != (tongbao.Month{Year: 2022, Month: 3}) {
 		t.Errorf("first months: %q %q", facts.FirstEnforcement, facts.FirstAccident)
 	}
 	if len(facts.Files) != 5 { // April's CSV lies outside the range
@@ -574,7 +573,7 @@ func TestStoredParquetLayout(t *testing.T) {
 	if o.Status != Imported {
 		t.Fatalf("import: %s", o.Text())
 	}
-	path := ws.path(partitionPath(sources.Enforcement, "2022-04", o.SHA256))
+	path := ws.path(partitionPath(tongbao.Enforcement, "2022-04", o.SHA256))
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		t.Fatal(err)
@@ -622,7 +621,7 @@ func TestStoredParquetLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, _ := sources.LookupDataset(sources.Enforcement)
+	ds, _ := sources.LookupDataset(tongbao.Enforcement)
 	for _, f := range ds.Schema.Fields() {
 		got, ok := schema.FieldsByName(f.Name)
 		if !ok || !arrow.TypeEqual(got[0].Type, f.Type) {

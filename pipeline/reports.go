@@ -12,9 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"tongbao"
 
 	"tongbao/reports"
-	"tongbao/sources"
 )
 
 // FontPaths point font roles at other TrueType files ([fonts] in
@@ -155,7 +155,7 @@ func (w *Workspace) writeVersioned(ctx context.Context, kind, period, title stri
 }
 
 // Bulletin writes the monthly bulletin (Excel and PDF) under reports/<month>/.
-func (w *Workspace) Bulletin(ctx context.Context, m sources.Month) (*Output, error) {
+func (w *Workspace) Bulletin(ctx context.Context, m tongbao.Month) (*Output, error) {
 	r, err := w.ScoreMonth(ctx, m)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (w *Workspace) Bulletin(ctx context.Context, m sources.Month) (*Output, err
 }
 
 // Scorecard writes the quarterly scorecard (Excel and PDF) under reports/<quarter>/.
-func (w *Workspace) Scorecard(ctx context.Context, q sources.Quarter) (*Output, error) {
+func (w *Workspace) Scorecard(ctx context.Context, q tongbao.Quarter) (*Output, error) {
 	// One load serves both quarters: the data reach back before the previous one.
 	d, err := w.Data(ctx, q.Months()[2])
 	if err != nil {
@@ -177,9 +177,9 @@ func (w *Workspace) Scorecard(ctx context.Context, q sources.Quarter) (*Output, 
 	if err != nil {
 		return nil, err
 	}
-	pq := sources.Quarter{Year: q.Year, Q: q.Q - 1}
+	pq := tongbao.Quarter{Year: q.Year, Q: q.Q - 1}
 	if pq.Q == 0 {
-		pq = sources.Quarter{Year: q.Year - 1, Q: 4}
+		pq = tongbao.Quarter{Year: q.Year - 1, Q: 4}
 	}
 	prev, _ := w.quarterOf(d, pq) // nil when the previous quarter has no data
 	return w.writeVersioned(ctx, "scorecard", q.String(), reports.ScorecardTitle(w.Config.District, q), r, map[string]func(io.Writer, reports.DocInfo) error{

@@ -11,8 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"tongbao/sources"
+	"tongbao"
 )
 
 // needTool skips where a checking tool is missing, except in CI, whose
@@ -74,7 +73,7 @@ func TestBulletinPDF(t *testing.T) {
 	needTool(t, "pdftotext")
 	needTool(t, "pdftoppm")
 	ws := samplesWorkspace(t)
-	out, err := ws.Bulletin(context.Background(), sources.Month{Year: 2022, Month: 3})
+	out, err := ws.Bulletin(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +223,7 @@ func libreCSV(t *testing.T, xlsx string) map[string][][]string {
 
 func TestBulletinXLSXInLibreOffice(t *testing.T) {
 	ws := samplesWorkspace(t)
-	m := sources.Month{Year: 2022, Month: 3}
+	m := tongbao.Month{Year: 2022, Month: 3}
 	out, err := ws.Bulletin(context.Background(), m)
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +250,7 @@ func TestBulletinXLSXInLibreOffice(t *testing.T) {
 			t.Errorf("%s missing from the workbook", e.Unit)
 			continue
 		}
-		want := []string{fmt.Sprint(e.Rank), e.Unit, e.Kind, map[bool]string{true: "已报送", false: "未报送"}[e.Reported], fmt.Sprint(e.Inspections),
+		want := []string{fmt.Sprint(e.Rank), e.Unit, string(e.Kind), map[bool]string{true: "已报送", false: "未报送"}[e.Reported], fmt.Sprint(e.Inspections),
 			fmt.Sprint(e.HazardsFound), fmt.Sprint(e.MajorHazards), fmt.Sprint(e.HazardsFixed)}
 		if strings.Join(row[:8], "|") != strings.Join(want, "|") || row[10] != e.Fines.String() || row[14] != e.Index.String() {
 			t.Errorf("%s: workbook %v, Score JSON %v fines %s index %s", e.Unit, row, want, e.Fines, e.Index)
@@ -289,7 +288,7 @@ func keys[V any](m map[string]V) []string {
 func TestScorecard(t *testing.T) {
 	needTool(t, "pdftotext")
 	ws := samplesWorkspace(t)
-	q := sources.Quarter{Year: 2022, Q: 1}
+	q := tongbao.Quarter{Year: 2022, Q: 1}
 	out, err := ws.Scorecard(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +325,7 @@ func TestScorecard(t *testing.T) {
 func TestBulletinVersions(t *testing.T) {
 	needTool(t, "pdftotext")
 	ws := samplesWorkspace(t)
-	m := sources.Month{Year: 2022, Month: 3}
+	m := tongbao.Month{Year: 2022, Month: 3}
 	v1, err := ws.Bulletin(context.Background(), m)
 	if err != nil || v1.Version != 1 || !v1.New {
 		t.Fatalf("v1 %+v %v", v1, err)
@@ -378,7 +377,7 @@ func TestConfiguredFonts(t *testing.T) {
 	}
 	os.WriteFile(kai, data, 0o644)
 	ws.Config.Fonts.Body = kai
-	out, err := ws.Bulletin(context.Background(), sources.Month{Year: 2022, Month: 3})
+	out, err := ws.Bulletin(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

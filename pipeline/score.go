@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"tongbao"
 
 	"tongbao/scoring"
-	"tongbao/sources"
 )
 
 // NoDataError says a period has no data at all.
@@ -17,29 +17,29 @@ func (e *NoDataError) Error() string {
 }
 
 // firstMonth is the earliest month any live partition covers.
-func firstMonth(cat *Catalog) (sources.Month, bool) {
-	var first sources.Month
+func firstMonth(cat *Catalog) (tongbao.Month, bool) {
+	var first tongbao.Month
 	found := false
 	for _, p := range cat.Partitions {
 		if p.Status != StatusLive {
 			continue
 		}
-		var m sources.Month
+		var m tongbao.Month
 		switch p.Dataset {
-		case sources.Quotas:
+		case tongbao.Quotas:
 			y, err := strconv.Atoi(p.Period)
 			if err != nil {
 				continue
 			}
-			m = sources.Month{Year: y, Month: 1}
-		case sources.Assessments:
-			q, err := sources.ParseQuarter(p.Period)
+			m = tongbao.Month{Year: y, Month: 1}
+		case tongbao.Assessments:
+			q, err := tongbao.ParseQuarter(p.Period)
 			if err != nil {
 				continue
 			}
 			m = q.Months()[0]
 		default:
-			mm, err := sources.ParseMonth(p.Period)
+			mm, err := tongbao.ParseMonth(p.Period)
 			if err != nil {
 				continue
 			}
@@ -54,14 +54,14 @@ func firstMonth(cat *Catalog) (sources.Month, bool) {
 
 // Data collects every live fact from the first data through month to: the
 // history that 同比, consecutive last places and year-to-date figures need.
-func (w *Workspace) Data(ctx context.Context, to sources.Month) (*scoring.Data, error) {
+func (w *Workspace) Data(ctx context.Context, to tongbao.Month) (*scoring.Data, error) {
 	return w.data(ctx, to, true)
 }
 
 // data is Data; without keptSums the enforcement rows are scanned instead
 // of using the sums kept with the partitions (the plain way, which the kept
 // sums are held to by tests and benchmarks).
-func (w *Workspace) data(ctx context.Context, to sources.Month, keptSums bool) (*scoring.Data, error) {
+func (w *Workspace) data(ctx context.Context, to tongbao.Month, keptSums bool) (*scoring.Data, error) {
 	cat, err := readCatalog(w.path("catalog.json"))
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (w *Workspace) data(ctx context.Context, to sources.Month, keptSums bool) (
 	if !ok || from.Index() > to.Index() {
 		from = to
 	}
-	if jan := (sources.Month{Year: to.Year - 1, Month: 1}); jan.Index() < from.Index() {
+	if jan := (tongbao.Month{Year: to.Year - 1, Month: 1}); jan.Index() < from.Index() {
 		from = jan
 	}
 	facts, err := w.LoadFacts(ctx, from, to, nil)
@@ -80,22 +80,22 @@ func (w *Workspace) data(ctx context.Context, to sources.Month, keptSums bool) (
 	if !keptSums {
 		facts.EnforcementSums = nil
 	}
-	return scoring.Collect(ctx, facts)
+	return Collect(ctx, facts)
 }
 
 // ScoreMonth computes the monthly figures; a month without data is a NoDataError.
-func (w *Workspace) ScoreMonth(ctx context.Context, m sources.Month) (*scoring.MonthReport, error) {
+func (w *Workspace) ScoreMonth(ctx context.Context, m tongbao.Month) (*scoring.MonthReport, error) {
 	return w.scoreMonth(ctx, m, true)
 }
 
 // ScoreMonthFromRows is ScoreMonth computed by scanning the stored rows
 // rather than from the sums kept with the partitions: the plain way, slower,
 // that the kept sums must always equal.
-func (w *Workspace) ScoreMonthFromRows(ctx context.Context, m sources.Month) (*scoring.MonthReport, error) {
+func (w *Workspace) ScoreMonthFromRows(ctx context.Context, m tongbao.Month) (*scoring.MonthReport, error) {
 	return w.scoreMonth(ctx, m, false)
 }
 
-func (w *Workspace) scoreMonth(ctx context.Context, m sources.Month, keptSums bool) (*scoring.MonthReport, error) {
+func (w *Workspace) scoreMonth(ctx context.Context, m tongbao.Month, keptSums bool) (*scoring.MonthReport, error) {
 	d, err := w.data(ctx, m, keptSums)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (w *Workspace) scoreMonth(ctx context.Context, m sources.Month, keptSums bo
 }
 
 // ScoreQuarter computes the ten-measures scorecard.
-func (w *Workspace) ScoreQuarter(ctx context.Context, q sources.Quarter) (*scoring.QuarterReport, error) {
+func (w *Workspace) ScoreQuarter(ctx context.Context, q tongbao.Quarter) (*scoring.QuarterReport, error) {
 	d, err := w.Data(ctx, q.Months()[2])
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func (w *Workspace) ScoreQuarter(ctx context.Context, q sources.Quarter) (*scori
 
 // quarterOf scores a quarter from collected data; a quarter with no
 // assessment and no monthly file is a NoDataError.
-func (w *Workspace) quarterOf(d *scoring.Data, q sources.Quarter) (*scoring.QuarterReport, error) {
+func (w *Workspace) quarterOf(d *scoring.Data, q tongbao.Quarter) (*scoring.QuarterReport, error) {
 	ms := q.Months()
 	if !d.HasData(q.String(), ms[0].String(), ms[1].String(), ms[2].String()) {
 		return nil, &NoDataError{Period: q.String()}

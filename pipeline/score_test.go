@@ -9,9 +9,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
-
-	"tongbao/scoring"
-	"tongbao/sources"
+	"tongbao"
 )
 
 var updateScores = flag.Bool("update-scores", false, "rewrite testdata/score/*.json")
@@ -24,11 +22,11 @@ func TestScoreGolden(t *testing.T) {
 	if _, err := ws.ImportFiles(context.Background(), samples(t), ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	month, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
+	month, err := ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	quarter, err := ws.ScoreQuarter(context.Background(), sources.Quarter{Year: 2022, Q: 1})
+	quarter, err := ws.ScoreQuarter(context.Background(), tongbao.Quarter{Year: 2022, Q: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,14 +69,14 @@ func TestScoreGolden(t *testing.T) {
 
 func TestScoreWithoutData(t *testing.T) {
 	ws := newWorkspace(t)
-	_, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
+	_, err := ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	var nd *NoDataError
 	if !errors.As(err, &nd) || nd.Period != "2022-03" {
 		t.Fatalf("err = %v", err)
 	}
 	// A workspace with accidents only scores the accidents.
 	importOne(t, ws, "../../shared/samples/事故台账_2022年3月.xlsx", ImportOptions{})
-	r, err := ws.ScoreMonth(context.Background(), sources.Month{Year: 2022, Month: 3})
+	r, err := ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	if err != nil || r.EnforcementEvaluated || len(r.Enforcement) != 0 || r.Accidents.Month.Count != 4 {
 		t.Fatalf("accidents only: %v %+v", err, r)
 	}
@@ -95,33 +93,33 @@ func TestSumsAgreeWithRows(t *testing.T) {
 	importOne(t, ws, corrected, ImportOptions{})
 	importOne(t, ws, "../testdata/import/case-level/执法案件明细_2022年4月.xlsx", ImportOptions{})
 	ctx := context.Background()
-	facts, err := ws.LoadFacts(ctx, sources.Month{Year: 2022, Month: 1}, sources.Month{Year: 2022, Month: 12}, nil)
+	facts, err := ws.LoadFacts(ctx, tongbao.Month{Year: 2022, Month: 1}, tongbao.Month{Year: 2022, Month: 12}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if facts.EnforcementSums == nil {
 		t.Fatal("no sums kept with the partitions")
 	}
-	fromSums, err := scoring.Collect(ctx, facts)
+	fromSums, err := Collect(ctx, facts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	facts.EnforcementSums = nil
-	fromRows, err := scoring.Collect(ctx, facts)
+	fromRows, err := Collect(ctx, facts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(fromSums.Enforcement, fromRows.Enforcement) {
-		t.Errorf("sums %v\nrows %v", fromSums.Enforcement["2022-03"]["区应急局"], fromRows.Enforcement["2022-03"]["区应急局"])
+		t.Errorf("sums %v\nrows %v", fromSums.Enforcement[tongbao.Month{Year: 2022, Month: 3}]["区应急局"], fromRows.Enforcement[tongbao.Month{Year: 2022, Month: 3}]["区应急局"])
 	}
-	if got := fromSums.Enforcement["2022-03"]["区应急局"]; got.Cases != 9 || got.Fines != 205000 {
+	if got := fromSums.Enforcement[tongbao.Month{Year: 2022, Month: 3}]["区应急局"]; got.Cases != 9 || got.Fines != 205000 {
 		t.Errorf("区应急局 after the correction: %+v", got)
 	}
 	// The case-level April file supersedes the CSV for the units it covers.
-	if got := fromSums.Enforcement["2022-04"]["区应急局"]; got.Cases != 2 || got.Inspections != 3 || got.Fines != 62345 {
+	if got := fromSums.Enforcement[tongbao.Month{Year: 2022, Month: 4}]["区应急局"]; got.Cases != 2 || got.Inspections != 3 || got.Fines != 62345 {
 		t.Errorf("区应急局 in April (the case-level file's 3 rows): %+v", got)
 	}
-	if got := fromSums.Enforcement["2022-04"]["区交通局"]; got.Cases != 2 || got.Inspections != 38 {
+	if got := fromSums.Enforcement[tongbao.Month{Year: 2022, Month: 4}]["区交通局"]; got.Cases != 2 || got.Inspections != 38 {
 		t.Errorf("区交通局 in April (the CSV's row): %+v", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"tongbao"
 
 	"gopkg.in/natefinch/lumberjack.v2"
 
@@ -149,7 +150,7 @@ func (e *InputError) Error() string {
 
 // Registry reads and validates units.xlsx; it is configuration, read at
 // every run.
-func (w *Workspace) Registry(ctx context.Context) (*sources.Registry, error) {
+func (w *Workspace) Registry(ctx context.Context) (*tongbao.Registry, error) {
 	p := w.path("units.xlsx")
 	f, err := os.Open(p)
 	if err != nil {
@@ -168,7 +169,7 @@ func (w *Workspace) Registry(ctx context.Context) (*sources.Registry, error) {
 }
 
 // WriteTemplateFile writes a blank template for a dataset atomically.
-func WriteTemplateFile(path, dataset string, reg *sources.Registry) error {
+func WriteTemplateFile(path, dataset string, reg *tongbao.Registry) error {
 	af, err := createAtomic(path)
 	if err != nil {
 		return err

@@ -5,9 +5,9 @@ import (
 	"io"
 	"strings"
 	"time"
+	"tongbao"
 
 	"tongbao/scoring"
-	"tongbao/sources"
 )
 
 // DocInfo is what a document needs besides the figures.
@@ -21,13 +21,13 @@ type DocInfo struct {
 }
 
 // BulletinTitle is the monthly bulletin's title (and file name stem).
-func BulletinTitle(district string, m sources.Month) string {
+func BulletinTitle(district string, m tongbao.Month) string {
 	return fmt.Sprintf("%s%d年%d月安全生产执法检查和事故情况通报", district, m.Year, m.Month)
 }
 
 // ScorecardTitle is the quarterly scorecard's title; Chinese quotation
 // marks, since Windows forbids " in file names.
-func ScorecardTitle(district string, q sources.Quarter) string {
+func ScorecardTitle(district string, q tongbao.Quarter) string {
 	return fmt.Sprintf("%s%d年第%s季度“十条措施”落实情况绩效评估", district, q.Year, []string{"", "一", "二", "三", "四"}[q.Q])
 }
 
@@ -67,7 +67,7 @@ func joinNames(names []string) string {
 }
 
 // monthLabels: "3月" and the year to date "1—3月".
-func monthLabels(m sources.Month) (string, string) {
+func monthLabels(m tongbao.Month) (string, string) {
 	if m.Month == 1 {
 		return "1月", "1月"
 	}
@@ -77,7 +77,7 @@ func monthLabels(m sources.Month) (string, string) {
 // BulletinParagraphs writes the bulletin's text from the figures, as the
 // office would: headings (一、 and （一）) and paragraphs, in order.
 func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
-	m, _ := sources.ParseMonth(r.Period)
+	m := r.Period
 	ml, ytdl := monthLabels(m)
 	var ps []Para
 	add := func(kind int, format string, args ...any) {
@@ -113,10 +113,9 @@ func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
 		var items []string
 		var severe []string
 		for _, x := range a.List {
-			t, _, _ := sources.ParseDateTime(x.Date)
-			when := fmt.Sprintf("%d月%d日", t.Month(), t.Day())
-			if len(x.Date) > 10 {
-				when += fmt.Sprintf("%d时%02d分", t.Hour(), t.Minute())
+			when := fmt.Sprintf("%d月%d日", x.Date.Time.Month(), x.Date.Day())
+			if x.Date.HasTime {
+				when += fmt.Sprintf("%d时%02d分", x.Date.Hour(), x.Date.Minute())
 			}
 			who := x.Territory
 			if x.Enterprise != "" {
@@ -178,7 +177,7 @@ func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
 				rate = pctOf(t.HazardsFixed, t.HazardsFound)
 			}
 			who := "各镇街、平台"
-			if g == sources.GroupDepartments {
+			if g == tongbao.GroupDepartments {
 				who = "各有关部门"
 			}
 			add(ParaBody, "%s，%s共检查企业%d家次，发现隐患%d条（其中重大隐患%d条），整改%d条，整改率%s；立案查处%d起，罚款%s万元。执法指数排名靠前的是：%s。",
@@ -242,7 +241,7 @@ func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
 			continue
 		}
 		var parts []string
-		for _, g := range []string{sources.GroupTownsPlatforms, sources.GroupDepartments} {
+		for _, g := range []string{tongbao.GroupTownsPlatforms, tongbao.GroupDepartments} {
 			if len(groups[g]) > 0 {
 				parts = append(parts, fmt.Sprintf("%s：%s", g, joinNames(groups[g])))
 			}
@@ -294,7 +293,7 @@ func pctOf(a, b int64) string {
 
 // WriteBulletinPDF writes the monthly bulletin in the official-document format.
 func WriteBulletinPDF(w io.Writer, r *scoring.MonthReport, info DocInfo) error {
-	m, _ := sources.ParseMonth(r.Period)
+	m := r.Period
 	title := BulletinTitle(info.District, m)
 	d, err := newOfficialDoc(info.Fonts, title)
 	if err != nil {
@@ -352,8 +351,7 @@ func WriteBulletinPDF(w io.Writer, r *scoring.MonthReport, info DocInfo) error {
 	var labels []string
 	var counts, deaths []float64
 	for _, t := range r.Trend {
-		mm, _ := sources.ParseMonth(t.Month)
-		labels = append(labels, fmt.Sprintf("%d月", mm.Month))
+		labels = append(labels, fmt.Sprintf("%d月", t.Month.Month))
 		counts = append(counts, float64(t.Count))
 		deaths = append(deaths, float64(t.Deaths))
 	}

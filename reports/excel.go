@@ -172,7 +172,7 @@ func sourcesSheet(files []scoring.SourceFile) sheetSpec {
 
 // WriteBulletinXLSX writes the monthly bulletin's workbook.
 func WriteBulletinXLSX(w io.Writer, r *scoring.MonthReport, info DocInfo) error {
-	m, _ := sources.ParseMonth(r.Period)
+	m := r.Period
 	title := BulletinTitle(info.District, m)
 	b := newBook()
 	last := lastPlaceSet(r)
@@ -212,7 +212,7 @@ func WriteBulletinXLSX(w io.Writer, r *scoring.MonthReport, info DocInfo) error 
 	}
 	a := r.Accidents
 	total := sheetSpec{name: "事故总体", title: title + "（事故总体）", headers: append([]string{"期间"}, accHead[1:]...), formats: accFmt, widths: []float64{12}}
-	total.rows = append(total.rows, accRow(r.Period, a.Month, a.YTD))
+	total.rows = append(total.rows, accRow(r.Period.String(), a.Month, a.YTD))
 	byT := sheetSpec{name: "事故按属地", title: title + "（事故按属地）", headers: accHead, formats: accFmt, widths: []float64{16}}
 	for _, u := range a.ByTerritory {
 		byT.rows = append(byT.rows, accRow(u.Unit, u.Month, u.YTD))

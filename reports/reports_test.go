@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"tongbao"
 
 	"github.com/xuri/excelize/v2"
 
@@ -19,12 +20,12 @@ func TestWriteTemplate(t *testing.T) {
 		headers []string
 		lists   map[string]string // header → drop-down column of the list sheet
 	}{
-		{sources.Enforcement, []string{"单位", "月份", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)", "责令停产停业整顿(家)", "关闭取缔(家)", "移送司法机关(起)"},
+		{tongbao.Enforcement, []string{"单位", "月份", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)", "责令停产停业整顿(家)", "关闭取缔(家)", "移送司法机关(起)"},
 			map[string]string{"A": "$A$1:$A$48"}},
-		{sources.Accidents, []string{"发生时间", "属地", "行业领域", "监管部门", "事故单位", "事故类型", "死亡(人)", "失踪(人)", "重伤(人)", "受伤(人)", "直接经济损失(万元)", "事故等级", "简要经过"},
+		{tongbao.Accidents, []string{"发生时间", "属地", "行业领域", "监管部门", "事故单位", "事故类型", "死亡(人)", "失踪(人)", "重伤(人)", "受伤(人)", "直接经济损失(万元)", "事故等级", "简要经过"},
 			map[string]string{"B": "$B$1:$B$34", "C": "$D$1:$D$13", "D": "$C$1:$C$14"}},
-		{sources.Quotas, []string{"单位", "年度", "控制指标(人)"}, map[string]string{"A": "$A$1:$A$48"}},
-		{sources.Assessments, []string{"单位", "季度", "1.党政领导示范履职", "2.监管部门务实履职", "3.督查考核问责问效", "4.两委办统筹协调", "5.企业主要负责人依法履职",
+		{tongbao.Quotas, []string{"单位", "年度", "控制指标(人)"}, map[string]string{"A": "$A$1:$A$48"}},
+		{tongbao.Assessments, []string{"单位", "季度", "1.党政领导示范履职", "2.监管部门务实履职", "3.督查考核问责问效", "4.两委办统筹协调", "5.企业主要负责人依法履职",
 			"6.企业落实“一线责任制”", "7.执法“清零”和执法强度提升", "8.“一案双查”和“三责同追”", "9.联合惩戒和群众举报", "10.科技兴安和信息化", "扣分", "加分", "备注"},
 			map[string]string{"A": "$A$1:$A$48"}},
 	}
@@ -60,7 +61,7 @@ func TestWriteTemplate(t *testing.T) {
 					t.Errorf("column %s drop-down %q, want a reference to %s", col, got[col], ref)
 				}
 			}
-			if tt.dataset != sources.Assessments && whole == 0 {
+			if tt.dataset != tongbao.Assessments && whole == 0 {
 				t.Error("no whole-number checks")
 			}
 			panes, _ := f.GetPanes(sheet)

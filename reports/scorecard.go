@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"tongbao"
 
 	"tongbao/scoring"
 	"tongbao/sources"
@@ -33,7 +34,7 @@ func changeCell(now scoring.Fixed, prev scoring.Fixed, ok bool) string {
 
 // ScorecardParagraphs is the summary a leader reads in a minute.
 func ScorecardParagraphs(r *scoring.QuarterReport, prev *scoring.QuarterReport, info DocInfo) []Para {
-	q, _ := sources.ParseQuarter(r.Period)
+	q := r.Period
 	var ps []Para
 	add := func(kind int, format string, args ...any) {
 		ps = append(ps, Para{Kind: kind, Text: fmt.Sprintf(format, args...)})
@@ -56,7 +57,7 @@ func ScorecardParagraphs(r *scoring.QuarterReport, prev *scoring.QuarterReport, 
 		len(r.Scores), count[scoring.GradeExcellent], count[scoring.GradeGood], count[scoring.GradePass], count[scoring.GradeFail], len(r.Item7Months))
 	add(ParaHeading1, "二、排名情况")
 	prevT := previousTotals(prev)
-	for _, g := range []string{sources.GroupTownsPlatforms, sources.GroupDepartments} {
+	for _, g := range []string{tongbao.GroupTownsPlatforms, tongbao.GroupDepartments} {
 		var top, bottom []string
 		var group []scoring.QuarterScore
 		for _, s := range r.Scores {
@@ -107,7 +108,7 @@ func ScorecardParagraphs(r *scoring.QuarterReport, prev *scoring.QuarterReport, 
 // WriteScorecardPDF writes the quarterly scorecard: a summary page, the
 // ranking per group, then every unit's ten items.
 func WriteScorecardPDF(w io.Writer, r *scoring.QuarterReport, prev *scoring.QuarterReport, info DocInfo) error {
-	q, _ := sources.ParseQuarter(r.Period)
+	q := r.Period
 	title := ScorecardTitle(info.District, q)
 	d, err := newOfficialDoc(info.Fonts, title)
 	if err != nil {
@@ -116,7 +117,7 @@ func WriteScorecardPDF(w io.Writer, r *scoring.QuarterReport, prev *scoring.Quar
 	d.letter(info, title, ScorecardParagraphs(r, prev, info))
 	prevT := previousTotals(prev)
 	d.newPage()
-	for _, g := range []string{sources.GroupTownsPlatforms, sources.GroupDepartments} {
+	for _, g := range []string{tongbao.GroupTownsPlatforms, tongbao.GroupDepartments} {
 		var rows [][]string
 		var veto []bool
 		for _, s := range r.Scores {
@@ -165,7 +166,7 @@ func WriteScorecardPDF(w io.Writer, r *scoring.QuarterReport, prev *scoring.Quar
 
 // WriteScorecardXLSX writes the scorecard's workbook.
 func WriteScorecardXLSX(w io.Writer, r *scoring.QuarterReport, prev *scoring.QuarterReport, info DocInfo) error {
-	q, _ := sources.ParseQuarter(r.Period)
+	q := r.Period
 	title := ScorecardTitle(info.District, q)
 	b := newBook()
 	prevT := previousTotals(prev)
@@ -180,7 +181,7 @@ func WriteScorecardXLSX(w io.Writer, r *scoring.QuarterReport, prev *scoring.Qua
 	head = append(head, "扣分", "加分", "总分", "等次", "上季度总分", "变化", "一票否决", "否决原因")
 	formats = append(formats, "0.00", "0.00", "0.00", "", "0.00", "+0.00;-0.00;0.00", "", "")
 	widths = append(widths, 7, 7, 8, 7, 10, 8, 9, 40)
-	for _, g := range []string{sources.GroupTownsPlatforms, sources.GroupDepartments} {
+	for _, g := range []string{tongbao.GroupTownsPlatforms, tongbao.GroupDepartments} {
 		s := sheetSpec{name: g + "评估", title: title + "（" + g + "）", headers: head, formats: formats, widths: widths, bars: 17,
 			chart: &chartSpec{title: "总分（" + g + "）", catCol: 2, valCol: 17, anchor: "Z2"}}
 		var fail []bool

@@ -164,7 +164,7 @@ func WriteMonthTable(w io.Writer, district string, r *scoring.MonthReport) {
 		t = &textTable{head: []string{"时间", "属地", "行业", "监管部门", "事故单位", "类型", "死亡", "失踪", "受伤", "等级"},
 			right: []bool{false, false, false, false, false, false, true, true, true, false}}
 		for _, x := range a.List {
-			t.add(x.Date, x.Territory, x.Industry, x.Department, x.Enterprise, x.Type, itoa(x.Deaths), itoa(x.Missing), itoa(x.Injuries), x.Level)
+			t.add(x.Date.String(), x.Territory, x.Industry, x.Department, x.Enterprise, x.Type, itoa(x.Deaths), itoa(x.Missing), itoa(x.Injuries), string(x.Level))
 		}
 		t.write(w)
 		fmt.Fprintln(w)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"tongbao"
 
 	"github.com/xuri/excelize/v2"
 
@@ -16,10 +17,10 @@ const listSheet = "单位列表"
 // templateInstructions is the notes row above the header: a label:value row
 // that the importer never takes for header, title or data.
 var templateInstructions = map[string]string{
-	sources.Enforcement: "填表说明：每个单位每月一行；单位从下拉列表选择；月份如 2022-03；罚款金额以万元为单位；数量填非负整数，没有填 0。",
-	sources.Accidents:   "填表说明：每起事故一行；发生时间如 2022-03-05 07:40；属地选镇街或平台；行业领域选12个重点行业或其他；监管部门可不填（按行业自动对应）；失踪人数计入死亡。",
-	sources.Quotas:      "填表说明：每个单位每年一行；年度如 2022；控制指标为全年生产安全事故死亡人数上限，没有指标填 0。",
-	sources.Assessments: "填表说明：每个单位每季度一行；季度如 2022年第一季度；各项满分10分；第7项由执法数据自动计算，可不填；扣分、加分每个单位填一次。",
+	tongbao.Enforcement: "填表说明：每个单位每月一行；单位从下拉列表选择；月份如 2022-03；罚款金额以万元为单位；数量填非负整数，没有填 0。",
+	tongbao.Accidents:   "填表说明：每起事故一行；发生时间如 2022-03-05 07:40；属地选镇街或平台；行业领域选12个重点行业或其他；监管部门可不填（按行业自动对应）；失踪人数计入死亡。",
+	tongbao.Quotas:      "填表说明：每个单位每年一行；年度如 2022；控制指标为全年生产安全事故死亡人数上限，没有指标填 0。",
+	tongbao.Assessments: "填表说明：每个单位每季度一行；季度如 2022年第一季度；各项满分10分；第7项由执法数据自动计算，可不填；扣分、加分每个单位填一次。",
 }
 
 // templateColumns lists a template's headers with their input kind.
@@ -29,7 +30,7 @@ func templateColumns(ds *sources.Dataset) []sources.Field {
 		switch {
 		case f.Kind == sources.KindMarker:
 			continue
-		case ds.Name == sources.Assessments && (f.Name == "item_no" || f.Name == "score"):
+		case ds.Name == tongbao.Assessments && (f.Name == "item_no" || f.Name == "score"):
 			if f.Name == "item_no" {
 				for i, m := range sources.MeasureNames {
 					cols = append(cols, sources.Field{Name: sources.ItemColumn(i + 1), Label: strconv.Itoa(i+1) + "." + m, Kind: sources.KindDecimal})
@@ -45,7 +46,7 @@ func templateColumns(ds *sources.Dataset) []sources.Field {
 // WriteTemplate writes a blank .xlsx for a dataset: an instructions row, the
 // canonical headers, unit drop-downs fed from a hidden list sheet, and
 // number checks on every count and amount column.
-func WriteTemplate(w io.Writer, dataset string, reg *sources.Registry) error {
+func WriteTemplate(w io.Writer, dataset string, reg *tongbao.Registry) error {
 	ds, ok := sources.LookupDataset(dataset)
 	if !ok {
 		return fmt.Errorf("unknown dataset %q", dataset)
@@ -88,8 +89,8 @@ func WriteTemplate(w io.Writer, dataset string, reg *sources.Registry) error {
 	if _, err := f.NewSheet(listSheet); err != nil {
 		return err
 	}
-	lists := [][]string{reg.Names(), names(reg.OfKind(sources.KindTown, sources.KindPlatform)), names(reg.OfKind(sources.KindDepartment)),
-		append(append([]string{}, sources.KeyIndustries...), sources.OtherIndustry), sources.Levels}
+	lists := [][]string{reg.Names(), names(reg.OfKind(tongbao.Town, tongbao.Platform)), names(reg.OfKind(tongbao.Department)),
+		append(append([]string{}, tongbao.KeyIndustries...), tongbao.OtherIndustry), levelNames()}
 	for col, list := range lists {
 		for row, v := range list {
 			f.SetCellValue(listSheet, sources.CellRef(col+1, row+1), v)
@@ -139,7 +140,7 @@ func WriteTemplate(w io.Writer, dataset string, reg *sources.Registry) error {
 	return writeWorkbook(f, w)
 }
 
-func names(units []*sources.Unit) []string {
+func names(units []*tongbao.Unit) []string {
 	out := make([]string, len(units))
 	for i, u := range units {
 		out[i] = u.Name
@@ -164,27 +165,37 @@ func writeWorkbook(f *excelize.File, w io.Writer) error {
 
 // WriteRegistry writes units.xlsx: one row per unit with its kind, aliases,
 // enterprises and industries.
-func WriteRegistry(w io.Writer, reg *sources.Registry) error {
+func WriteRegistry(w io.Writer, reg *tongbao.Registry) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "单位名录"
 	f.SetSheetName("Sheet1", sheet)
 	headStyle, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Border: thinBorder()})
-	for r, row := range reg.RegistryRows() {
+	for r, row := range sources.RegistryRows(reg) {
 		for c, v := range row {
 			f.SetCellValue(sheet, sources.CellRef(c+1, r+1), v)
 		}
 	}
-	f.SetCellStyle(sheet, "A1", "E1", headStyle)
+	f.SetCellStyle(sheet, "A1", "G1", headStyle)
 	f.SetColWidth(sheet, "A", "A", 18)
 	f.SetColWidth(sheet, "B", "B", 8)
 	f.SetColWidth(sheet, "C", "C", 36)
 	f.SetColWidth(sheet, "D", "D", 12)
 	f.SetColWidth(sheet, "E", "E", 24)
+	f.SetColWidth(sheet, "F", "F", 10)
+	f.SetColWidth(sheet, "G", "G", 26)
 	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	dv := excelize.NewDataValidation(true)
 	dv.Sqref = "B2:B1000"
-	dv.SetDropList([]string{sources.KindTown, sources.KindPlatform, sources.KindDepartment})
+	dv.SetDropList([]string{string(tongbao.Town), string(tongbao.Platform), string(tongbao.Department)})
 	f.AddDataValidation(sheet, dv)
 	return writeWorkbook(f, w)
+}
+
+func levelNames() []string {
+	out := make([]string, len(tongbao.Levels))
+	for i, l := range tongbao.Levels {
+		out[i] = string(l)
+	}
+	return out
 }

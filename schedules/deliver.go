@@ -58,9 +58,10 @@ func Senders(cfg pipeline.DeliveryConfig) map[string]Sender {
 
 // enqueue writes an outbox entry per channel and recipient for a version,
 // before anything is sent; an entry already there is not written twice.
-func (s *Service) enqueue(kind, period string, out *pipeline.Output) error {
+func (s *Service) enqueue(r report, out *pipeline.Output) error {
 	cfg := s.ws.Config.Delivery
-	subj := subject(s.ws.Config.District, kind, period, out.Version)
+	kind, period := r.kind, r.period()
+	subj := subject(s.ws.Config.District, r, out.Version)
 	body := fmt.Sprintf("各位领导、同事：\n\n附件为《%s》第%d版的 Excel 和 PDF 文件，请查收。\n", strings.TrimPrefix(subj, "【更正】"), out.Version)
 	if out.Version > 1 {
 		body += fmt.Sprintf("本版为更正版，替代第%d版，请以本版为准。\n", out.Version-1)

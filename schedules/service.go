@@ -12,13 +12,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"tongbao"
 
 	"github.com/go-co-op/gocron/v2"
 	"github.com/jonboulle/clockwork"
 
 	"tongbao/pipeline"
 	"tongbao/reports"
-	"tongbao/sources"
 )
 
 // Job names.
@@ -177,8 +177,51 @@ func (s *Service) recordRun(name string, err error, catchUp bool) {
 	}
 }
 
-// dueKey names a report of a period: "bulletin 2022-03".
-func dueKey(kind, period string) string { return kind + " " + period }
+// report is one report of one period: the bulletin of a month or the
+// scorecard of a quarter.
+type report struct {
+	kind    string // JobBulletin or JobScorecard
+	month   tongbao.Month
+	quarter tongbao.Quarter
+}
+
+// period prints the report's period (2022-03, 2022Q1).
+func (r report) period() string {
+	if r.kind == JobBulletin {
+		return r.month.String()
+	}
+	return r.quarter.String()
+}
+
+// key names the report in service.json: "bulletin 2022-03".
+func (r report) key() string { return r.kind + " " + r.period() }
+
+// title is the report's title, as its files and mails carry it.
+func (r report) title(district string) string {
+	if r.kind == JobBulletin {
+		return reports.BulletinTitle(district, r.month)
+	}
+	return reports.ScorecardTitle(district, r.quarter)
+}
+
+// reportOfKey reads a key of service.json back.
+func reportOfKey(key string) (report, error) {
+	kind, period, _ := strings.Cut(key, " ")
+	r := report{kind: kind}
+	var err error
+	switch kind {
+	case JobBulletin:
+		r.month, err = tongbao.ParseMonth(period)
+	case JobScorecard:
+		r.quarter, err = tongbao.ParseQuarter(period)
+	default:
+		err = fmt.Errorf("unknown report %q", kind)
+	}
+	if err != nil {
+		return r, fmt.Errorf("service state key %q: %w", key, err)
+	}
+	return r, nil
+}
 
 // dueInstants lists the instants a cron expression fired in (after, upto].
 func (s *Service) dueInstants(expr string, after, upto time.Time) []time.Time {
@@ -193,13 +236,13 @@ func (s *Service) dueInstants(expr string, after, upto time.Time) []time.Time {
 	return out
 }
 
-// periodFor is the period a run at t reports on: the previous month or quarter.
-func periodFor(kind string, t time.Time) string {
-	m := sources.Month{Year: t.Year(), Month: int(t.Month())}.Add(-1)
+// reportFor is the report a run at t makes: on the previous month or quarter.
+func reportFor(kind string, t time.Time) report {
+	m := tongbao.MonthOf(t).Add(-1)
 	if kind == JobBulletin {
-		return m.String()
+		return report{kind: kind, month: m}
 	}
-	return sources.Quarter{Year: m.Year, Q: (m.Month-1)/3 + 1}.String()
+	return report{kind: kind, quarter: m.Quarter()}
 }
 
 // CatchUp produces, oldest first, every report that came due since the
@@ -217,8 +260,8 @@ func (s *Service) CatchUp(ctx context.Context) error {
 	}
 	now := s.clock.Now()
 	type due struct {
-		at           time.Time
-		kind, period string
+		at time.Time
+		r  report
 	}
 	var dues []due
 	since := st.Since
@@ -237,30 +280,31 @@ func (s *Service) CatchUp(ctx context.Context) error {
 	cfg := s.ws.Config.Schedules
 	for _, k := range []struct{ kind, expr string }{{JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
 		for _, t := range s.dueInstants(k.expr, since, now) {
-			key := dueKey(k.kind, periodFor(k.kind, t))
+			r := reportFor(k.kind, t.In(s.loc))
+			key := r.key()
 			if st.Produced[key] > 0 && st.Delivered[key] >= st.Produced[key] {
 				continue // done
 			}
-			if r, ok := st.Retry[key]; ok && now.Before(r.Next) {
+			if rt, ok := st.Retry[key]; ok && now.Before(rt.Next) {
 				continue // failed lately: waits its backoff
 			}
-			dues = append(dues, due{t, k.kind, periodFor(k.kind, t)})
+			dues = append(dues, due{t, r})
 		}
 	}
 	sort.SliceStable(dues, func(i, j int) bool { return dues[i].at.Before(dues[j].at) })
 	for _, d := range dues {
 		if ctx.Err() != nil {
 			// A stop was asked for: the rest waits for the next start.
-			s.log.Info("stopping during catch-up", "left", d.kind+" "+d.period)
+			s.log.Info("stopping during catch-up", "left", d.r.key())
 			return nil
 		}
-		s.log.Info("catching up", "report", d.kind, "period", d.period, "due", d.at)
+		s.log.Info("catching up", "report", d.r.kind, "period", d.r.period(), "due", d.at)
 		// The report in hand is finished even if a stop comes meanwhile.
-		err := s.produce(context.WithoutCancel(ctx), d.kind, d.period, d.at)
+		err := s.produce(context.WithoutCancel(ctx), d.r, d.at)
 		if err != nil {
-			s.log.Error("catch-up failed", "report", d.kind, "period", d.period, "err", err)
+			s.log.Error("catch-up failed", "report", d.r.kind, "period", d.r.period(), "err", err)
 		}
-		s.recordRun(d.kind, err, true)
+		s.recordRun(d.r.kind, err, true)
 	}
 	s.DeliverPending(ctx) // unsent deliveries resume after a restart
 	return s.heartbeat()
@@ -281,37 +325,36 @@ func (s *Service) heartbeat() error {
 // MonthlyRun produces and delivers the previous month's bulletin.
 func (s *Service) MonthlyRun(ctx context.Context) error {
 	now := s.clock.Now().In(s.loc)
-	return s.produce(ctx, JobBulletin, periodFor(JobBulletin, now), now)
+	return s.produce(ctx, reportFor(JobBulletin, now), now)
 }
 
 // QuarterlyRun produces and delivers the previous quarter's scorecard.
 func (s *Service) QuarterlyRun(ctx context.Context) error {
 	now := s.clock.Now().In(s.loc)
-	return s.produce(ctx, JobScorecard, periodFor(JobScorecard, now), now)
+	return s.produce(ctx, reportFor(JobScorecard, now), now)
 }
 
 // produce writes a period's report (a new version only when its figures
 // changed) and hands any version not yet delivered to delivery. A report
 // that cannot be produced now (the workspace busy, a disk full, no data
 // yet) is tried again with backoff by CatchUp.
-func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.Time) error {
+func (s *Service) produce(ctx context.Context, r report, dueAt time.Time) error {
+	kind, period := r.kind, r.period()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, err := s.ws.ReadServiceState()
 	if err != nil {
 		return err
 	}
-	key := dueKey(kind, period)
+	key := r.key()
 	if _, ok := st.Due[key]; !ok {
 		st.Due[key] = dueAt
 	}
 	var out *pipeline.Output
 	if kind == JobBulletin {
-		m, _ := sources.ParseMonth(period)
-		out, err = s.ws.Bulletin(ctx, m)
+		out, err = s.ws.Bulletin(ctx, r.month)
 	} else {
-		q, _ := sources.ParseQuarter(period)
-		out, err = s.ws.Scorecard(ctx, q)
+		out, err = s.ws.Scorecard(ctx, r.quarter)
 	}
 	if err != nil {
 		r := st.Retry[key]
@@ -343,7 +386,7 @@ func (s *Service) produce(ctx context.Context, kind, period string, dueAt time.T
 	delete(st.Waiting, key)
 	st.Produced[key] = out.Version
 	if st.Delivered[key] < out.Version {
-		if err := s.enqueue(kind, period, out); err != nil {
+		if err := s.enqueue(r, out); err != nil {
 			return err
 		}
 		st.Delivered[key] = out.Version
@@ -368,24 +411,21 @@ func (s *Service) recheckDue(ctx context.Context) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return st.Due[keys[i]].Before(st.Due[keys[j]]) })
 	for _, k := range keys {
-		kind, period, _ := strings.Cut(k, " ")
+		r, err := reportOfKey(k)
+		if err != nil {
+			s.log.Error("recheck", "err", err)
+			continue
+		}
 		var nd *pipeline.NoDataError
-		if err := s.produce(ctx, kind, period, st.Due[k]); err != nil && !errors.As(err, &nd) {
-			s.log.Error("recheck failed", "report", kind, "period", period, "err", err)
+		if err := s.produce(ctx, r, st.Due[k]); err != nil && !errors.As(err, &nd) {
+			s.log.Error("recheck failed", "report", r.kind, "period", r.period(), "err", err)
 		}
 	}
 }
 
 // subject of a report's mail; a correction begins with 【更正】.
-func subject(district, kind, period string, version int) string {
-	var title string
-	if kind == JobBulletin {
-		m, _ := sources.ParseMonth(period)
-		title = reports.BulletinTitle(district, m)
-	} else {
-		q, _ := sources.ParseQuarter(period)
-		title = reports.ScorecardTitle(district, q)
-	}
+func subject(district string, r report, version int) string {
+	title := r.title(district)
 	if version > 1 {
 		return fmt.Sprintf("【更正】%s（第%d版）", title, version)
 	}

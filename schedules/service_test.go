@@ -20,6 +20,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"tongbao"
 
 	"github.com/jonboulle/clockwork"
 	"github.com/xuri/excelize/v2"
@@ -445,7 +446,7 @@ func TestInboxWaitsForCompleteFiles(t *testing.T) {
 	var buf bytes.Buffer
 	f := excelize.NewFile()
 	rows := [][]any{{"单位", "月份", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}}
-	for i, u := range sources.DefaultRegistry().OfKind(sources.KindTown) {
+	for i, u := range sources.DefaultRegistry().OfKind(tongbao.Town) {
 		rows = append(rows, []any{u.Name, "2022-01", 10 + i, 5, 0, 5, 1, 0.5})
 	}
 	for r, row := range rows {
@@ -508,14 +509,14 @@ func TestDueInstants(t *testing.T) {
 	cfg := fx.ws.Config.Schedules
 	var got []string
 	for _, at := range fx.svc.dueInstants(cfg.Quarterly, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), time.Date(2022, 12, 31, 0, 0, 0, 0, shanghai)) {
-		got = append(got, at.Format("01-02 15:04 MST")+" → "+periodFor(JobScorecard, at))
+		got = append(got, at.Format("01-02 15:04 MST")+" → "+reportFor(JobScorecard, at).period())
 	}
 	want := []string{"01-10 09:00 CST → 2021Q4", "04-10 09:00 CST → 2022Q1", "07-10 09:00 CST → 2022Q2", "10-10 09:00 CST → 2022Q3"}
 	if !slices.Equal(got, want) {
 		t.Errorf("quarterly %v, want %v", got, want)
 	}
 	monthly := fx.svc.dueInstants(cfg.Monthly, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), time.Date(2022, 3, 31, 0, 0, 0, 0, shanghai))
-	if len(monthly) != 3 || monthly[0].Format("2006-01-02 15:04") != "2022-01-05 09:00" || periodFor(JobBulletin, monthly[0]) != "2021-12" {
+	if len(monthly) != 3 || monthly[0].Format("2006-01-02 15:04") != "2022-01-05 09:00" || reportFor(JobBulletin, monthly[0]).period() != "2021-12" {
 		t.Errorf("monthly %v", monthly)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"strconv"
 
-	"tongbao/sources"
+	"tongbao"
 )
 
 // Config holds every number scoring uses: tongbao.toml's [scoring] table.
@@ -75,8 +75,8 @@ func DefaultConfig() Config {
 	return Config{
 		Item7DataDriven: true,
 		Groups: []GroupConfig{
-			{Name: sources.GroupTownsPlatforms, Kinds: []string{sources.KindTown, sources.KindPlatform}},
-			{Name: sources.GroupDepartments, Kinds: []string{sources.KindDepartment}},
+			{Name: tongbao.GroupTownsPlatforms, Kinds: []string{string(tongbao.Town), string(tongbao.Platform)}},
+			{Name: tongbao.GroupDepartments, Kinds: []string{string(tongbao.Department)}},
 		},
 		Weights:   IndexWeights{Cases: 35, Fines: 15, Inspections: 20, HazardsFound: 15, Rectification: 15},
 		LastPlace: LastPlaceConfig{FatalAccidents: 2, AccidentLevel: "较大", InterviewMonths: 2},
@@ -100,14 +100,7 @@ func rat(f float64) *big.Rat {
 }
 
 // levelRank orders levels: 一般 0 … 特别重大 3; -1 for an unknown name.
-func levelRank(name string) int {
-	for i, l := range sources.Levels {
-		if l == name {
-			return i
-		}
-	}
-	return -1
-}
+func levelRank(name string) int { return tongbao.Level(name).Rank() }
 
 // Validate names the first key that is out of range.
 func (c Config) Validate() error {
@@ -126,7 +119,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("scoring.groups[%d] needs a name and kinds", i)
 		}
 		for _, k := range g.Kinds {
-			if k != sources.KindTown && k != sources.KindPlatform && k != sources.KindDepartment {
+			if _, ok := tongbao.ParseKind(k); !ok || tongbao.Kind(k) != tongbao.Kind(tongbao.NormalizeName(k)) {
 				return fmt.Errorf("scoring.groups[%d].kinds: %q is not 镇街, 平台 or 部门", i, k)
 			}
 			if prev, dup := seenKind[k]; dup {
@@ -135,8 +128,8 @@ func (c Config) Validate() error {
 			seenKind[k] = g.Name
 		}
 	}
-	for _, k := range []string{sources.KindTown, sources.KindPlatform, sources.KindDepartment} {
-		if _, ok := seenKind[k]; !ok {
+	for _, k := range tongbao.Kinds {
+		if _, ok := seenKind[string(k)]; !ok {
 			return fmt.Errorf("scoring.groups: kind %q belongs to no group", k)
 		}
 	}
@@ -176,6 +169,9 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	if _, err := tongbao.NewLevelRule(c.levelBounds()); err != nil {
+		return fmt.Errorf("scoring.levels: %w", err)
+	}
 	q := c.Quarterly
 	if len(q.MeasureWeights) != 10 {
 		return fmt.Errorf("scoring.quarterly.measure_weights must have 10 numbers, got %d", len(q.MeasureWeights))
@@ -198,10 +194,10 @@ func (c Config) Validate() error {
 }
 
 // GroupOf returns the ranking group of a unit kind.
-func (c Config) GroupOf(kind string) string {
+func (c Config) GroupOf(kind tongbao.Kind) string {
 	for _, g := range c.Groups {
 		for _, k := range g.Kinds {
-			if k == kind {
+			if tongbao.Kind(k) == kind {
 				return g.Name
 			}
 		}
@@ -209,14 +205,21 @@ func (c Config) GroupOf(kind string) string {
 	return ""
 }
 
-// Level derives an accident's level from the configured bounds.
-func (c Config) Level(deathsAndMissing, seriousInjuries, lossScaled int64) string {
-	best := 0
-	loss := new(big.Rat).SetFrac64(lossScaled, 10000)
-	for _, l := range c.Levels {
-		if deathsAndMissing >= l.Deaths || seriousInjuries >= l.SeriousInjuries || loss.Cmp(rat(l.LossWan)) >= 0 {
-			best = max(best, levelRank(l.Name))
-		}
+// LevelRule is the accident level rule of [[scoring.levels]]: the one the
+// import stores levels with and every figure uses.
+func (c Config) LevelRule() tongbao.LevelRule {
+	r, err := tongbao.NewLevelRule(c.levelBounds())
+	if err != nil {
+		return tongbao.DefaultLevelRule() // Validate refused it at start
 	}
-	return sources.Levels[best]
+	return r
+}
+
+func (c Config) levelBounds() []tongbao.LevelBound {
+	out := make([]tongbao.LevelBound, len(c.Levels))
+	for i, l := range c.Levels {
+		loss, _ := tongbao.ScaleRat(rat(l.LossWan), tongbao.MoneyScale)
+		out[i] = tongbao.LevelBound{Level: tongbao.Level(l.Name), Deaths: l.Deaths, SeriousInjuries: l.SeriousInjuries, Loss: tongbao.Money(loss)}
+	}
+	return out
 }

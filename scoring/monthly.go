@@ -4,24 +4,25 @@ import (
 	"math/big"
 	"sort"
 
-	"tongbao/sources"
+	"tongbao"
 )
 
 // scorer computes figures over Data with a config, memoising per month.
 type scorer struct {
-	d     *Data
-	cfg   Config
-	index map[string]map[string]*unitIndex // month → unit
-	flags map[string]map[string][]string   // month → unit → reasons
+	d      *Data
+	cfg    Config
+	levels tongbao.LevelRule
+	index  map[tongbao.Month]map[string]*unitIndex // month → unit
+	flags  map[tongbao.Month]map[string][]string   // month → unit → reasons
 }
 
 func newScorer(d *Data, cfg Config) *scorer {
-	return &scorer{d: d, cfg: cfg, index: map[string]map[string]*unitIndex{}, flags: map[string]map[string][]string{}}
+	return &scorer{d: d, cfg: cfg, levels: cfg.LevelRule(), index: map[tongbao.Month]map[string]*unitIndex{}, flags: map[tongbao.Month]map[string][]string{}}
 }
 
 // unitIndex is one unit's enforcement index of a month.
 type unitIndex struct {
-	unit          *sources.Unit
+	unit          *tongbao.Unit
 	group         string
 	reported      bool
 	totals        EnforcementTotals
@@ -31,8 +32,8 @@ type unitIndex struct {
 }
 
 // groupUnits lists the registry's units of a group, in registry order.
-func (s *scorer) groupUnits(group string) []*sources.Unit {
-	var out []*sources.Unit
+func (s *scorer) groupUnits(group string) []*tongbao.Unit {
+	var out []*tongbao.Unit
 	for i := range s.d.Registry.Units {
 		u := &s.d.Registry.Units[i]
 		if s.cfg.GroupOf(u.Kind) == group {
@@ -44,12 +45,12 @@ func (s *scorer) groupUnits(group string) []*sources.Unit {
 
 // evaluated reports whether a month's enforcement is scored: months before
 // the workspace's first enforcement data are not.
-func (s *scorer) evaluated(month string) bool {
-	return s.d.FirstEnforcement != "" && month >= s.d.FirstEnforcement
+func (s *scorer) evaluated(month tongbao.Month) bool {
+	return !s.d.FirstEnforcement.IsZero() && !month.Before(s.d.FirstEnforcement)
 }
 
 // monthIndex computes every unit's index of a month, per group.
-func (s *scorer) monthIndex(month string) map[string]*unitIndex {
+func (s *scorer) monthIndex(month tongbao.Month) map[string]*unitIndex {
 	if idx, ok := s.index[month]; ok {
 		return idx
 	}
@@ -65,7 +66,7 @@ func (s *scorer) monthIndex(month string) map[string]*unitIndex {
 				ui.reported, ui.totals = true, *t
 			}
 			t := ui.totals
-			maxCases, maxFines = max(maxCases, t.Cases), max(maxFines, t.Fines)
+			maxCases, maxFines = max(maxCases, t.Cases), max(maxFines, int64(t.Fines))
 			maxInsp, maxFound = max(maxInsp, t.Inspections), max(maxFound, t.HazardsFound)
 			rows[i] = ui
 		}
@@ -78,7 +79,7 @@ func (s *scorer) monthIndex(month string) map[string]*unitIndex {
 				}
 			}
 			share(w.Cases, t.Cases, maxCases)
-			share(w.Fines, t.Fines, maxFines)
+			share(w.Fines, int64(t.Fines), maxFines)
 			share(w.Inspections, t.Inspections, maxInsp)
 			share(w.HazardsFound, t.HazardsFound, maxFound)
 			ui.rectification = new(big.Rat)
@@ -104,29 +105,29 @@ func (s *scorer) monthIndex(month string) map[string]*unitIndex {
 
 // attributed reports whether an accident counts for a unit: its territory
 // for 镇街/平台, its department for 部门.
-func attributed(a *Accident, u *sources.Unit) bool {
-	if u.Kind == sources.KindDepartment {
+func attributed(a *Accident, u *tongbao.Unit) bool {
+	if u.Kind == tongbao.Department {
 		return a.Department == u.Name
 	}
 	return a.Territory == u.Name
 }
 
-func (s *scorer) level(a *Accident) string {
-	return s.cfg.Level(a.Deaths+a.Missing, a.SeriousInjuries, a.Loss)
+func (s *scorer) level(a *Accident) tongbao.Level {
+	return s.levels.Of(a.Deaths+a.Missing, a.SeriousInjuries, a.Loss)
 }
 
 // control computes a unit's death-control progress through a month; ok is
 // false when the unit has no quota for the year.
-func (s *scorer) control(u *sources.Unit, m sources.Month) (ControlRow, bool) {
+func (s *scorer) control(u *tongbao.Unit, m tongbao.Month) (ControlRow, bool) {
 	q, ok := s.d.Quotas[m.Year][u.Name]
 	if !ok {
 		return ControlRow{}, false
 	}
-	from := sources.Month{Year: m.Year, Month: 1}.String()
+	from := tongbao.Month{Year: m.Year, Month: 1}
 	var ytd int64
 	for i := range s.d.Accidents {
 		a := &s.d.Accidents[i]
-		if a.Month >= from && a.Month <= m.String() && attributed(a, u) {
+		if !a.Month.Before(from) && !m.Before(a.Month) && attributed(a, u) {
 			ytd += a.Deaths + a.Missing
 		}
 	}
@@ -147,11 +148,11 @@ func (s *scorer) control(u *sources.Unit, m sources.Month) (ControlRow, bool) {
 }
 
 // monthFlags gives every flagged unit's reasons for a month.
-func (s *scorer) monthFlags(month string) map[string][]string {
+func (s *scorer) monthFlags(month tongbao.Month) map[string][]string {
 	if f, ok := s.flags[month]; ok {
 		return f
 	}
-	m, _ := sources.ParseMonth(month)
+	m := month
 	flags := map[string][]string{}
 	add := func(u, reason string) { flags[u] = append(flags[u], reason) }
 	if s.evaluated(month) {
@@ -177,7 +178,7 @@ func (s *scorer) monthFlags(month string) map[string][]string {
 			}
 		}
 	}
-	minLevel := levelRank(s.cfg.LastPlace.AccidentLevel)
+	minLevel := tongbao.Level(s.cfg.LastPlace.AccidentLevel)
 	for i := range s.d.Registry.Units {
 		u := &s.d.Registry.Units[i]
 		fatal, severe := 0, false
@@ -189,7 +190,7 @@ func (s *scorer) monthFlags(month string) map[string][]string {
 			if a.Deaths+a.Missing >= 1 {
 				fatal++
 			}
-			severe = severe || levelRank(s.level(a)) >= minLevel
+			severe = severe || s.level(a).AtLeast(minLevel)
 		}
 		c, hasQuota := s.control(u, m)
 		if fatal >= s.cfg.LastPlace.FatalAccidents || severe || hasQuota && c.Status == StatusOverQuota {
@@ -201,17 +202,17 @@ func (s *scorer) monthFlags(month string) map[string][]string {
 }
 
 // floor is the first month that is evaluated for consecutive flags.
-func (s *scorer) floor() string {
-	if s.d.FirstEnforcement != "" {
+func (s *scorer) floor() tongbao.Month {
+	if !s.d.FirstEnforcement.IsZero() {
 		return s.d.FirstEnforcement
 	}
 	return s.d.FirstAccident
 }
 
 // Month computes every figure of the monthly bulletin of month m.
-func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
+func Month(d *Data, cfg Config, m tongbao.Month) *MonthReport {
 	s := newScorer(d, cfg)
-	month := m.String()
+	month := m
 	rep := &MonthReport{Period: month, Enforcement: []EnforcementScore{}, Control: []ControlRow{}, LastPlace: []LastPlace{},
 		NotReported: []string{}, Files: d.Files}
 	if s.evaluated(month) {
@@ -226,7 +227,7 @@ func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
 				rep.Enforcement = append(rep.Enforcement, EnforcementScore{
 					Unit: u.Name, Kind: u.Kind, Group: g.Name, Reported: ui.reported,
 					Inspections: t.Inspections, HazardsFound: t.HazardsFound, MajorHazards: t.MajorHazards, HazardsFixed: t.HazardsFixed,
-					Cases: t.Cases, Fines: FixedOf(big.NewRat(t.Fines, 10000), 2), Suspensions: t.Suspensions, Closures: t.Closures,
+					Cases: t.Cases, Fines: FixedOf(t.Fines.Rat(), 2), Suspensions: t.Suspensions, Closures: t.Closures,
 					Transfers: t.Transfers, Rectification: FixedOf(ui.rectification, 4), Index: ui.index, Rank: ui.rank,
 				})
 				if !ui.reported {
@@ -236,9 +237,9 @@ func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
 		}
 	}
 	rep.Accidents = s.accidents(m)
-	for t := (sources.Month{Year: m.Year, Month: 1}); t.Index() <= m.Index(); t = t.Add(1) {
+	for t := (tongbao.Month{Year: m.Year, Month: 1}); t.Index() <= m.Index(); t = t.Add(1) {
 		st := s.statsOf(monthSet(t, t), func(*Accident) bool { return true })
-		rep.Trend = append(rep.Trend, MonthCount{Month: t.String(), Count: st.Count, Deaths: st.Deaths})
+		rep.Trend = append(rep.Trend, MonthCount{Month: t, Count: st.Count, Deaths: st.Deaths})
 	}
 	for i := range d.Registry.Units {
 		if c, ok := s.control(&d.Registry.Units[i], m); ok {
@@ -254,8 +255,8 @@ func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
 			continue
 		}
 		n := 1
-		for t := m.Add(-1); t.String() >= floor && floor != ""; t = t.Add(-1) {
-			if len(s.monthFlags(t.String())[u.Name]) == 0 {
+		for t := m.Add(-1); !floor.IsZero() && !t.Before(floor); t = t.Add(-1) {
+			if len(s.monthFlags(t)[u.Name]) == 0 {
 				break
 			}
 			n++
@@ -267,9 +268,9 @@ func Month(d *Data, cfg Config, m sources.Month) *MonthReport {
 }
 
 // statsOf sums the accidents of the given months that match.
-func (s *scorer) statsOf(months map[string]bool, match func(*Accident) bool) AccidentStats {
+func (s *scorer) statsOf(months map[tongbao.Month]bool, match func(*Accident) bool) AccidentStats {
 	var st AccidentStats
-	var loss int64
+	var loss tongbao.Money
 	for i := range s.d.Accidents {
 		a := &s.d.Accidents[i]
 		if !months[a.Month] || !match(a) {
@@ -284,28 +285,28 @@ func (s *scorer) statsOf(months map[string]bool, match func(*Accident) bool) Acc
 		st.SeriousInjuries += a.SeriousInjuries
 		loss += a.Loss
 	}
-	st.Loss = FixedOf(big.NewRat(loss, 10000), 2)
+	st.Loss = FixedOf(loss.Rat(), 2)
 	return st
 }
 
-func monthSet(from, to sources.Month) map[string]bool {
-	out := map[string]bool{}
+func monthSet(from, to tongbao.Month) map[tongbao.Month]bool {
+	out := map[tongbao.Month]bool{}
 	for t := from; t.Index() <= to.Index(); t = t.Add(1) {
-		out[t.String()] = true
+		out[t] = true
 	}
 	return out
 }
 
 // known reports whether accident data covers a comparison period.
-func (s *scorer) known(from sources.Month) bool {
-	return s.d.FirstAccident != "" && from.String() >= s.d.FirstAccident
+func (s *scorer) known(from tongbao.Month) bool {
+	return !s.d.FirstAccident.IsZero() && !from.Before(s.d.FirstAccident)
 }
 
 // changes fills the 同比 and 环比 fields of st against earlier periods.
-func (s *scorer) withChanges(st AccidentStats, m sources.Month, ytd bool, match func(*Accident) bool) AccidentStats {
+func (s *scorer) withChanges(st AccidentStats, m tongbao.Month, ytd bool, match func(*Accident) bool) AccidentStats {
 	from, to := m, m
 	if ytd {
-		from = sources.Month{Year: m.Year, Month: 1}
+		from = tongbao.Month{Year: m.Year, Month: 1}
 	}
 	if s.known(from.Add(-12)) {
 		last := s.statsOf(monthSet(from.Add(-12), to.Add(-12)), match)
@@ -330,9 +331,9 @@ func change(now, last int64) (*int64, *Fixed) {
 	return &diff, &pct
 }
 
-func (s *scorer) accidents(m sources.Month) AccidentReport {
+func (s *scorer) accidents(m tongbao.Month) AccidentReport {
 	month := monthSet(m, m)
-	ytd := monthSet(sources.Month{Year: m.Year, Month: 1}, m)
+	ytd := monthSet(tongbao.Month{Year: m.Year, Month: 1}, m)
 	pair := func(match func(*Accident) bool) (AccidentStats, AccidentStats) {
 		return s.withChanges(s.statsOf(month, match), m, false, match), s.withChanges(s.statsOf(ytd, match), m, true, match)
 	}
@@ -342,39 +343,26 @@ func (s *scorer) accidents(m sources.Month) AccidentReport {
 	for i := range s.d.Registry.Units {
 		u := &s.d.Registry.Units[i]
 		mo, y := pair(func(a *Accident) bool { return attributed(a, u) })
-		if u.Kind == sources.KindDepartment {
+		if u.Kind == tongbao.Department {
 			rep.ByDepartment = append(rep.ByDepartment, UnitAccidents{Unit: u.Name, Month: mo, YTD: y})
 		} else {
 			rep.ByTerritory = append(rep.ByTerritory, UnitAccidents{Unit: u.Name, Month: mo, YTD: y})
 		}
 	}
-	for _, ind := range append(append([]string{}, sources.KeyIndustries...), sources.OtherIndustry) {
+	for _, ind := range append(append([]string{}, tongbao.KeyIndustries...), tongbao.OtherIndustry) {
 		mo, y := pair(func(a *Accident) bool { return a.Industry == ind })
 		rep.ByIndustry = append(rep.ByIndustry, IndustryAccidents{Industry: ind, Month: mo, YTD: y})
 	}
 	for i := range s.d.Accidents {
 		a := &s.d.Accidents[i]
-		if a.Month != m.String() {
+		if a.Month != m {
 			continue
 		}
 		rep.List = append(rep.List, AccidentListItem{
-			Date: sources.FormatDateTime(a.Date, a.HasTime), Territory: a.Territory, Department: a.Department, Industry: a.Industry,
+			Date: a.Date, Territory: a.Territory, Department: a.Department, Industry: a.Industry,
 			Enterprise: a.Enterprise, Type: a.Type, Deaths: a.Deaths, Missing: a.Missing, SeriousInjuries: a.SeriousInjuries,
-			Injuries: a.Injuries, Loss: FixedOf(big.NewRat(a.Loss, 10000), 2), Level: s.level(a),
+			Injuries: a.Injuries, Loss: FixedOf(a.Loss.Rat(), 2), Level: s.level(a),
 		})
 	}
 	return rep
-}
-
-// HasData reports whether any file behind the data covers one of the
-// periods (months, a quarter or a year): a header-only ledger counts.
-func (d *Data) HasData(periods ...string) bool {
-	for _, f := range d.Files {
-		for _, p := range periods {
-			if f.Period == p {
-				return true
-			}
-		}
-	}
-	return false
 }

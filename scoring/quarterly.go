@@ -5,22 +5,22 @@ import (
 	"math/big"
 	"sort"
 
-	"tongbao/sources"
+	"tongbao"
 )
 
 // Quarter computes the ten-measures scorecard of quarter q.
-func Quarter(d *Data, cfg Config, q sources.Quarter) *QuarterReport {
+func Quarter(d *Data, cfg Config, q tongbao.Quarter) *QuarterReport {
 	s := newScorer(d, cfg)
-	rep := &QuarterReport{Period: q.String(), Scores: []QuarterScore{}, Item7Months: []string{}, MissingAssessment: []string{}, Files: d.Files}
+	rep := &QuarterReport{Period: q, Scores: []QuarterScore{}, Item7Months: []tongbao.Month{}, MissingAssessment: []string{}, Files: d.Files}
 	months := q.Months()
 	for _, m := range months {
-		if s.evaluated(m.String()) {
-			rep.Item7Months = append(rep.Item7Months, m.String())
+		if s.evaluated(m) {
+			rep.Item7Months = append(rep.Item7Months, m)
 		}
 	}
 	qc := cfg.Quarterly
-	vetoRank := levelRank(qc.VetoLevel)
-	sheet := d.Assessments[q.String()]
+	vetoLevel := tongbao.Level(qc.VetoLevel)
+	sheet := d.Assessments[q]
 	for _, g := range cfg.Groups {
 		var scores []QuarterScore
 		for _, u := range s.groupUnits(g.Name) {
@@ -61,10 +61,10 @@ func Quarter(d *Data, cfg Config, q sources.Quarter) *QuarterReport {
 			sc.Total = FixedOf(total, 2)
 			for i := range d.Accidents {
 				a := &d.Accidents[i]
-				inQuarter := a.Month >= months[0].String() && a.Month <= months[2].String()
-				if inQuarter && attributed(a, u) && levelRank(s.level(a)) >= vetoRank {
+				inQuarter := !a.Month.Before(months[0]) && !months[2].Before(a.Month)
+				if inQuarter && attributed(a, u) && s.level(a).AtLeast(vetoLevel) {
 					sc.Veto = true
-					sc.VetoReason = fmt.Sprintf("%s %s发生%s事故（%s，死亡失踪%d人）", sources.FormatDateTime(a.Date, a.HasTime), a.Territory, s.level(a), a.Industry, a.Deaths+a.Missing)
+					sc.VetoReason = fmt.Sprintf("%s %s发生%s事故（%s，死亡失踪%d人）", a.Date, a.Territory, s.level(a), a.Industry, a.Deaths+a.Missing)
 					break
 				}
 			}
@@ -80,7 +80,7 @@ func Quarter(d *Data, cfg Config, q sources.Quarter) *QuarterReport {
 // item7 is measure 7 from the enforcement data: weight × the mean of the
 // rounded monthly indexes / 100, minus the penalty for every month with
 // cases = 0 (未报送 included), never below 0, rounded to 2 decimals.
-func (s *scorer) item7(u *sources.Unit, months []string, weight *big.Rat) Fixed {
+func (s *scorer) item7(u *tongbao.Unit, months []tongbao.Month, weight *big.Rat) Fixed {
 	if len(months) == 0 {
 		return Fixed{Scale: 2}
 	}

@@ -3,7 +3,7 @@ package scoring
 import (
 	"math/big"
 
-	"tongbao/sources"
+	"tongbao"
 )
 
 // Fixed is a rounded decimal that prints with exactly Scale decimals, the
@@ -15,12 +15,12 @@ type Fixed struct {
 
 // FixedOf rounds r half away from zero to scale decimals.
 func FixedOf(r *big.Rat, scale int) Fixed {
-	v, _ := sources.ScaleRat(r, scale)
+	v, _ := tongbao.ScaleRat(r, scale)
 	return Fixed{V: v, Scale: scale}
 }
 
 func (f Fixed) String() string {
-	s := sources.FormatScaled(f.V, f.Scale)
+	s := tongbao.FormatScaled(f.V, f.Scale)
 	if f.Scale == 0 {
 		return s
 	}
@@ -55,7 +55,7 @@ func (f Fixed) MarshalJSON() ([]byte, error) { return []byte(f.String()), nil }
 
 // MonthReport is every figure of the monthly bulletin (Score JSON).
 type MonthReport struct {
-	Period      string             `json:"period"`
+	Period      tongbao.Month      `json:"period"`
 	Enforcement []EnforcementScore `json:"enforcement"`
 	Accidents   AccidentReport     `json:"accidents"`
 	Control     []ControlRow       `json:"control"`
@@ -69,22 +69,22 @@ type MonthReport struct {
 
 // EnforcementScore is one unit's month.
 type EnforcementScore struct {
-	Unit          string `json:"unit"`
-	Kind          string `json:"kind"`
-	Group         string `json:"group"`
-	Reported      bool   `json:"reported"`
-	Inspections   int64  `json:"inspections"`
-	HazardsFound  int64  `json:"hazards_found"`
-	MajorHazards  int64  `json:"major_hazards"`
-	HazardsFixed  int64  `json:"hazards_fixed"`
-	Cases         int64  `json:"cases"`
-	Fines         Fixed  `json:"fines"`
-	Suspensions   int64  `json:"suspensions"`
-	Closures      int64  `json:"closures"`
-	Transfers     int64  `json:"transfers"`
-	Rectification Fixed  `json:"rectification"`
-	Index         Fixed  `json:"index"`
-	Rank          int    `json:"rank"`
+	Unit          string       `json:"unit"`
+	Kind          tongbao.Kind `json:"kind"`
+	Group         string       `json:"group"`
+	Reported      bool         `json:"reported"`
+	Inspections   int64        `json:"inspections"`
+	HazardsFound  int64        `json:"hazards_found"`
+	MajorHazards  int64        `json:"major_hazards"`
+	HazardsFixed  int64        `json:"hazards_fixed"`
+	Cases         int64        `json:"cases"`
+	Fines         Fixed        `json:"fines"`
+	Suspensions   int64        `json:"suspensions"`
+	Closures      int64        `json:"closures"`
+	Transfers     int64        `json:"transfers"`
+	Rectification Fixed        `json:"rectification"`
+	Index         Fixed        `json:"index"`
+	Rank          int          `json:"rank"`
 }
 
 // AccidentStats are the accident figures of a period with their changes.
@@ -129,18 +129,18 @@ type IndustryAccidents struct {
 
 // AccidentListItem is one accident of the month.
 type AccidentListItem struct {
-	Date            string `json:"date"`
-	Territory       string `json:"territory"`
-	Department      string `json:"department"`
-	Industry        string `json:"industry"`
-	Enterprise      string `json:"enterprise"`
-	Type            string `json:"type"`
-	Deaths          int64  `json:"deaths"`
-	Missing         int64  `json:"missing"`
-	SeriousInjuries int64  `json:"serious_injuries"`
-	Injuries        int64  `json:"injuries"`
-	Loss            Fixed  `json:"loss"`
-	Level           string `json:"level"`
+	Date            tongbao.Date  `json:"date"`
+	Territory       string        `json:"territory"`
+	Department      string        `json:"department"`
+	Industry        string        `json:"industry"`
+	Enterprise      string        `json:"enterprise"`
+	Type            string        `json:"type"`
+	Deaths          int64         `json:"deaths"`
+	Missing         int64         `json:"missing"`
+	SeriousInjuries int64         `json:"serious_injuries"`
+	Injuries        int64         `json:"injuries"`
+	Loss            Fixed         `json:"loss"`
+	Level           tongbao.Level `json:"level"`
 }
 
 // Control statuses.
@@ -152,13 +152,13 @@ const (
 
 // ControlRow is one unit's death-control progress.
 type ControlRow struct {
-	Unit         string `json:"unit"`
-	Kind         string `json:"kind"`
-	Quota        int64  `json:"quota"`
-	YTDDeaths    int64  `json:"ytd_deaths"`
-	Progress     *Fixed `json:"progress"`
-	TimeProgress Fixed  `json:"time_progress"`
-	Status       string `json:"status"`
+	Unit         string       `json:"unit"`
+	Kind         tongbao.Kind `json:"kind"`
+	Quota        int64        `json:"quota"`
+	YTDDeaths    int64        `json:"ytd_deaths"`
+	Progress     *Fixed       `json:"progress"`
+	TimeProgress Fixed        `json:"time_progress"`
+	Status       string       `json:"status"`
 }
 
 // Last-place reasons.
@@ -180,27 +180,27 @@ type LastPlace struct {
 
 // QuarterReport is the ten-measures scorecard (Score JSON).
 type QuarterReport struct {
-	Period string         `json:"period"`
-	Scores []QuarterScore `json:"scores"`
+	Period tongbao.Quarter `json:"period"`
+	Scores []QuarterScore  `json:"scores"`
 	// Added fields.
-	Item7Months       []string     `json:"item7_months"`       // evaluated months behind item 7
-	MissingAssessment []string     `json:"missing_assessment"` // units absent from the assessments sheet
-	Files             []SourceFile `json:"-"`
+	Item7Months       []tongbao.Month `json:"item7_months"`       // evaluated months behind item 7
+	MissingAssessment []string        `json:"missing_assessment"` // units absent from the assessments sheet
+	Files             []SourceFile    `json:"-"`
 }
 
 // QuarterScore is one unit's quarter.
 type QuarterScore struct {
-	Unit       string    `json:"unit"`
-	Kind       string    `json:"kind"`
-	Group      string    `json:"group"`
-	Items      [10]Fixed `json:"items"`
-	Deductions Fixed     `json:"deductions"`
-	Bonus      Fixed     `json:"bonus"`
-	Total      Fixed     `json:"total"`
-	Veto       bool      `json:"veto"`
-	VetoReason string    `json:"veto_reason"`
-	Grade      string    `json:"grade"`
-	Rank       int       `json:"rank"`
+	Unit       string       `json:"unit"`
+	Kind       tongbao.Kind `json:"kind"`
+	Group      string       `json:"group"`
+	Items      [10]Fixed    `json:"items"`
+	Deductions Fixed        `json:"deductions"`
+	Bonus      Fixed        `json:"bonus"`
+	Total      Fixed        `json:"total"`
+	Veto       bool         `json:"veto"`
+	VetoReason string       `json:"veto_reason"`
+	Grade      string       `json:"grade"`
+	Rank       int          `json:"rank"`
 }
 
 // Grades.
@@ -213,7 +213,7 @@ const (
 
 // MonthCount is one month of the year's accident trend.
 type MonthCount struct {
-	Month  string `json:"month"`
-	Count  int64  `json:"count"`
-	Deaths int64  `json:"deaths"`
+	Month  tongbao.Month `json:"month"`
+	Count  int64         `json:"count"`
+	Deaths int64         `json:"deaths"`
 }

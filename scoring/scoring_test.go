@@ -1,31 +1,39 @@
 package scoring
 
 import (
-	"bytes"
-	"context"
 	"math/big"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"tongbao/sources"
+	"tongbao"
 )
 
 // testRegistry: three towns, a park, two departments (工贸 → 应急局).
-func testRegistry(t *testing.T) *sources.Registry {
+func testRegistry(t *testing.T) *tongbao.Registry {
 	t.Helper()
-	csv := "单位名称,类别,别名,主管行业\n甲镇,镇街,,\n乙镇,镇街,,\n丙镇,镇街,,\n丁园,平台,,\n应急局,部门,,工贸\n住建委,部门,,建设施工\n"
-	reg, errs := sources.ReadRegistry(context.Background(), "units.csv", bytes.NewReader([]byte(csv)), int64(len(csv)), sources.DefaultLimits())
-	if len(errs) > 0 {
-		t.Fatal(errs[0])
+	reg := tongbao.NewRegistry()
+	for _, u := range []tongbao.Unit{{Name: "甲镇", Kind: tongbao.Town}, {Name: "乙镇", Kind: tongbao.Town}, {Name: "丙镇", Kind: tongbao.Town},
+		{Name: "丁园", Kind: tongbao.Platform}, {Name: "应急局", Kind: tongbao.Department, Industries: []string{"工贸"}},
+		{Name: "住建委", Kind: tongbao.Department, Industries: []string{"建设施工"}}} {
+		reg.Add(u)
 	}
 	return reg
 }
 
+// mon reads a month written as 2022-03 (tests only).
+func mon(s string) tongbao.Month {
+	m, err := tongbao.ParseMonth(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 // enf is a unit's month: inspections, found, fixed, cases, fines (万元 × 10^4).
 func enf(insp, found, fixed, cases, fines int64) *EnforcementTotals {
-	return &EnforcementTotals{Inspections: insp, HazardsFound: found, HazardsFixed: fixed, Cases: cases, Fines: fines}
+	return &EnforcementTotals{Inspections: insp, HazardsFound: found, HazardsFixed: fixed, Cases: cases, Fines: tongbao.Money(fines)}
 }
 
 func newTestData(t *testing.T) *Data {
@@ -34,19 +42,20 @@ func newTestData(t *testing.T) *Data {
 }
 
 func (d *Data) setMonth(month string, units map[string]*EnforcementTotals) {
-	d.Enforcement[month] = units
-	if d.FirstEnforcement == "" || month < d.FirstEnforcement {
-		d.FirstEnforcement = month
+	m := mon(month)
+	d.Enforcement[m] = units
+	if d.FirstEnforcement.IsZero() || m.Before(d.FirstEnforcement) {
+		d.FirstEnforcement = m
 	}
-	d.Files = append(d.Files, SourceFile{Dataset: sources.Enforcement, Period: month})
+	d.Files = append(d.Files, SourceFile{Dataset: tongbao.Enforcement, Period: month})
 }
 
 func (d *Data) accident(date, territory, dept, industry string, deaths, missing, serious int64, lossWan int64) {
-	tm, _ := time.Parse("2006-01-02", date)
-	d.Accidents = append(d.Accidents, Accident{Date: tm, Month: date[:7], Territory: territory, Department: dept, Industry: industry,
-		Deaths: deaths, Missing: missing, SeriousInjuries: serious, Loss: lossWan * 10000})
-	if d.FirstAccident == "" || date[:7] < d.FirstAccident {
-		d.FirstAccident = date[:7]
+	day, _ := tongbao.ParseDate(date)
+	d.Accidents = append(d.Accidents, Accident{Date: day, Month: day.Period(), Territory: territory, Department: dept, Industry: industry,
+		Deaths: deaths, Missing: missing, SeriousInjuries: serious, Loss: tongbao.Wan(lossWan)})
+	if d.FirstAccident.IsZero() || day.Period().Before(d.FirstAccident) {
+		d.FirstAccident = day.Period()
 	}
 }
 
@@ -68,7 +77,7 @@ func lastPlaceOf(r *MonthReport, unit string) *LastPlace {
 	return nil
 }
 
-var march = sources.Month{Year: 2022, Month: 3}
+var march = tongbao.Month{Year: 2022, Month: 3}
 
 func TestMonthlyIndex(t *testing.T) {
 	type want struct {
@@ -229,11 +238,11 @@ func TestControl(t *testing.T) {
 			d.Quotas[2022] = map[string]int64{"甲镇": tt.quota}
 			for i, n := range tt.deaths {
 				if n > 0 {
-					d.accident(sources.Month{Year: 2022, Month: i + 1}.String()+"-10", "甲镇", "", "其他", n, 0, 0, 1)
+					d.accident(tongbao.Month{Year: 2022, Month: i + 1}.String()+"-10", "甲镇", "", "其他", n, 0, 0, 1)
 				}
 			}
-			d.Accidents = append(d.Accidents, Accident{Date: time.Date(2021, 12, 1, 0, 0, 0, 0, time.UTC), Month: "2021-12", Territory: "甲镇", Deaths: 5})
-			m := sources.Month{Year: 2022, Month: tt.month}
+			d.Accidents = append(d.Accidents, Accident{Date: tongbao.Date{Time: time.Date(2021, 12, 1, 0, 0, 0, 0, time.UTC)}, Month: mon("2021-12"), Territory: "甲镇", Deaths: 5})
+			m := tongbao.Month{Year: 2022, Month: tt.month}
 			r := Month(d, DefaultConfig(), m)
 			if len(r.Control) != 1 {
 				t.Fatalf("control rows %+v", r.Control)
@@ -274,14 +283,14 @@ func TestConsecutiveMonths(t *testing.T) {
 	d.setMonth("2022-02", good)
 	d.setMonth("2022-03", zero())
 	tests := []struct {
-		month     sources.Month
+		month     tongbao.Month
 		n         int
 		interview bool
 	}{
-		{sources.Month{Year: 2021, Month: 11}, 1, false}, // months before the first data are not evaluated
-		{sources.Month{Year: 2021, Month: 12}, 2, true},
-		{sources.Month{Year: 2022, Month: 1}, 3, true},
-		{sources.Month{Year: 2022, Month: 3}, 1, false},
+		{tongbao.Month{Year: 2021, Month: 11}, 1, false}, // months before the first data are not evaluated
+		{tongbao.Month{Year: 2021, Month: 12}, 2, true},
+		{tongbao.Month{Year: 2022, Month: 1}, 3, true},
+		{tongbao.Month{Year: 2022, Month: 3}, 1, false},
 	}
 	for _, tt := range tests {
 		lp := lastPlaceOf(Month(d, DefaultConfig(), tt.month), "乙镇")
@@ -289,11 +298,11 @@ func TestConsecutiveMonths(t *testing.T) {
 			t.Errorf("%s: %+v, want %d months, interview %v", tt.month, lp, tt.n, tt.interview)
 		}
 	}
-	if lp := lastPlaceOf(Month(d, DefaultConfig(), sources.Month{Year: 2022, Month: 2}), "乙镇"); lp != nil {
+	if lp := lastPlaceOf(Month(d, DefaultConfig(), tongbao.Month{Year: 2022, Month: 2}), "乙镇"); lp != nil {
 		t.Errorf("2022-02: 乙镇 flagged %+v", lp)
 	}
 	// Before the first enforcement data nothing is evaluated.
-	r := Month(d, DefaultConfig(), sources.Month{Year: 2021, Month: 10})
+	r := Month(d, DefaultConfig(), tongbao.Month{Year: 2021, Month: 10})
 	if r.EnforcementEvaluated || len(r.Enforcement) != 0 || len(r.LastPlace) != 0 {
 		t.Errorf("2021-10 evaluated: %+v", r)
 	}
@@ -341,7 +350,7 @@ func TestAccidentAggregates(t *testing.T) {
 	if len(r.Accidents.ByTerritory) != 4 || len(r.Accidents.ByDepartment) != 2 || len(r.Accidents.ByIndustry) != 13 {
 		t.Errorf("breakdowns: %d territories, %d departments, %d industries", len(r.Accidents.ByTerritory), len(r.Accidents.ByDepartment), len(r.Accidents.ByIndustry))
 	}
-	if len(r.Accidents.List) != 4 || r.Accidents.List[0].Date != "2022-03-05" {
+	if len(r.Accidents.List) != 4 || r.Accidents.List[0].Date.String() != "2022-03-05" {
 		t.Errorf("list %+v", r.Accidents.List)
 	}
 	// Comparisons before the first accident data are null.
@@ -366,13 +375,13 @@ func TestQuarter(t *testing.T) {
 	// Enforcement data start in February: January is not evaluated.
 	d.setMonth("2022-02", map[string]*EnforcementTotals{"甲镇": enf(10, 10, 10, 2, 10000), "乙镇": enf(10, 10, 10, 0, 0), "丁园": enf(10, 10, 10, 2, 10000)})
 	d.setMonth("2022-03", map[string]*EnforcementTotals{"甲镇": enf(10, 10, 10, 2, 10000), "乙镇": enf(5, 10, 10, 2, 10000), "丁园": enf(10, 10, 10, 2, 10000)})
-	d.Assessments["2022Q1"] = map[string]*Assessment{
+	d.Assessments[tongbao.Quarter{Year: 2022, Q: 1}] = map[string]*Assessment{
 		"甲镇": full(9, 1, 8),  // bonus 8 counts 5
 		"乙镇": full(12, 0, 0), // items capped at 10
 		"丁园": full(9.5, 0, 0),
 	}
 	d.accident("2022-02-10", "丁园", "住建委", "建设施工", 3, 0, 0, 10) // 较大: veto for 丁园 and 住建委
-	r := Quarter(d, DefaultConfig(), sources.Quarter{Year: 2022, Q: 1})
+	r := Quarter(d, DefaultConfig(), tongbao.Quarter{Year: 2022, Q: 1})
 	get := func(unit string) QuarterScore {
 		for _, s := range r.Scores {
 			if s.Unit == unit {
@@ -410,7 +419,7 @@ func TestQuarter(t *testing.T) {
 	if dept := get("住建委"); !dept.Veto {
 		t.Errorf("住建委 not vetoed: %+v", dept)
 	}
-	if !slices.Equal(r.Item7Months, []string{"2022-02", "2022-03"}) {
+	if !slices.Equal(r.Item7Months, []tongbao.Month{mon("2022-02"), mon("2022-03")}) {
 		t.Errorf("item 7 months %v", r.Item7Months)
 	}
 }

@@ -3,6 +3,7 @@ package sources
 import (
 	"sort"
 	"strconv"
+	"tongbao"
 )
 
 // assessUnit gathers one unit's assessment of one quarter, from one wide row
@@ -105,7 +106,7 @@ func (p *parser) assessmentRow(r Row) {
 			return
 		}
 		if *curRow > 0 && *cur != n {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "单位「%s」的%s在第 %d 行为 %s，同一单位只能有一个%s", u.Name, label, *curRow, FormatScaled(*cur, MoneyScale), label)
+			p.is.errorf(p.sheet, r.Num, col, label, v, "单位「%s」的%s在第 %d 行为 %s，同一单位只能有一个%s", u.Name, label, *curRow, tongbao.FormatScaled(*cur, tongbao.MoneyScale), label)
 			return
 		}
 		*cur, *curRow = n, r.Num

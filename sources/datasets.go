@@ -2,18 +2,9 @@ package sources
 
 import (
 	"github.com/apache/arrow/go/v17/arrow"
-)
 
-// Dataset names.
-const (
-	Enforcement = "enforcement"
-	Accidents   = "accidents"
-	Quotas      = "quotas"
-	Assessments = "assessments"
+	"tongbao"
 )
-
-// DatasetNames lists the datasets in the order they are tried.
-var DatasetNames = []string{Enforcement, Accidents, Quotas, Assessments}
 
 // FieldKind says how a field's cells are read.
 type FieldKind int
@@ -21,7 +12,7 @@ type FieldKind int
 const (
 	KindText    FieldKind = iota
 	KindInt               // whole number ≥ 0
-	KindDecimal           // decimal ≥ 0, MoneyScale places
+	KindDecimal           // decimal ≥ 0, tongbao.MoneyScale places
 	KindDate              // date with optional time
 	KindPeriod            // month, quarter or year by dataset
 	KindMarker            // a per-record column: only its presence matters
@@ -90,11 +81,8 @@ var MeasureNames = [10]string{
 	"企业落实“一线责任制”", "执法“清零”和执法强度提升", "“一案双查”和“三责同追”", "联合惩戒和群众举报", "科技兴安和信息化",
 }
 
-// Levels of accidents, least severe first (State Council Regulation 493).
-var Levels = []string{"一般", "较大", "重大", "特别重大"}
-
-// decimal128 with MoneyScale places holds exact amounts and scores.
-var decimalType = &arrow.Decimal128Type{Precision: 18, Scale: MoneyScale}
+// decimal128 with tongbao.MoneyScale places holds exact amounts and scores.
+var decimalType = &arrow.Decimal128Type{Precision: 18, Scale: tongbao.MoneyScale}
 
 // DecimalType is the Arrow type of every decimal column.
 func DecimalType() *arrow.Decimal128Type { return decimalType }
@@ -127,8 +115,8 @@ func dec(name string, nullable bool) arrow.Field {
 var sourceCols = []arrow.Field{dictField("source_sheet"), {Name: "source_row", Type: arrow.PrimitiveTypes.Int32}}
 
 var datasets = map[string]*Dataset{
-	Enforcement: {
-		Name: Enforcement, Label: "执法检查月报", Period: PeriodMonth,
+	tongbao.Enforcement: {
+		Name: tongbao.Enforcement, Label: "执法检查月报", Period: PeriodMonth,
 		Fields: []Field{
 			{Name: "unit", Label: "单位", Aliases: unitAliases, Required: true},
 			{Name: "period", Label: "月份", Aliases: []string{"统计月份", "月份"}, Kind: KindPeriod},
@@ -150,8 +138,8 @@ var datasets = map[string]*Dataset{
 			{Name: "case_level", Type: arrow.FixedWidthTypes.Boolean},
 		}, sourceCols...), nil),
 	},
-	Accidents: {
-		Name: Accidents, Label: "生产安全事故台账", Period: PeriodMonth,
+	tongbao.Accidents: {
+		Name: tongbao.Accidents, Label: "生产安全事故台账", Period: PeriodMonth,
 		Fields: []Field{
 			{Name: "date", Label: "发生时间", Aliases: []string{"事故时间", "发生日期"}, Kind: KindDate, Required: true},
 			{Name: "territory", Label: "属地", Aliases: []string{"所在镇街", "发生地点(镇街)"}, Required: true},
@@ -176,8 +164,8 @@ var datasets = map[string]*Dataset{
 			dictField("level"), dictField("level_given"), strField("summary"),
 		}, sourceCols...), nil),
 	},
-	Quotas: {
-		Name: Quotas, Label: "事故死亡控制指标", Period: PeriodYear,
+	tongbao.Quotas: {
+		Name: tongbao.Quotas, Label: "事故死亡控制指标", Period: PeriodYear,
 		Fields: []Field{
 			{Name: "unit", Label: "单位", Aliases: unitAliases, Required: true},
 			{Name: "period", Label: "年度", Aliases: []string{"年份"}, Kind: KindPeriod},
@@ -187,8 +175,8 @@ var datasets = map[string]*Dataset{
 			dictField("unit"), dictField("unit_written"), dictField("period"), i64("quota"),
 		}, sourceCols...), nil),
 	},
-	Assessments: {
-		Name: Assessments, Label: "十条措施季度评估", Period: PeriodQuarter,
+	tongbao.Assessments: {
+		Name: tongbao.Assessments, Label: "十条措施季度评估", Period: PeriodQuarter,
 		Fields: []Field{
 			{Name: "unit", Label: "单位", Aliases: unitAliases, Required: true},
 			{Name: "period", Label: "季度", Kind: KindPeriod},

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"tongbao"
 )
 
 // headerScanRows is how many non-empty rows from the top may hold the header.
@@ -107,7 +108,7 @@ func matchHeader(ds *Dataset, cells []headerCell) *header {
 				h.seqCol = c.col
 				break
 			}
-			if ds.Name == Assessments {
+			if ds.Name == tongbao.Assessments {
 				if num := measureNumber(t); num > 0 {
 					if h.measures[num] == 0 {
 						h.measures[num] = c.col
@@ -138,7 +139,7 @@ func matchHeader(ds *Dataset, cells []headerCell) *header {
 			h.missing = append(h.missing, f.Label)
 		}
 	}
-	if ds.Name == Assessments {
+	if ds.Name == tongbao.Assessments {
 		wide := false
 		for _, c := range h.measures[1:] {
 			wide = wide || c > 0

@@ -3,6 +3,7 @@ package sources
 import (
 	"strings"
 	"testing"
+	"tongbao"
 )
 
 func TestNormalizeHeader(t *testing.T) {
@@ -51,7 +52,7 @@ func rowOf(num int, vals ...string) Row {
 }
 
 func TestFindHeader(t *testing.T) {
-	all := []*Dataset{datasets[Enforcement], datasets[Accidents], datasets[Quotas], datasets[Assessments]}
+	all := []*Dataset{datasets[tongbao.Enforcement], datasets[tongbao.Accidents], datasets[tongbao.Quotas], datasets[tongbao.Assessments]}
 	tests := []struct {
 		name      string
 		rows      []Row
@@ -69,7 +70,7 @@ func TestFindHeader(t *testing.T) {
 				rowOf(4, "", "", "", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)"),
 				rowOf(5, "1", "几江街道", "51", "29", "0", "24", "0", "0"),
 			},
-			dataset: Enforcement, headerRow: 4,
+			dataset: tongbao.Enforcement, headerRow: 4,
 			cols: map[string]int{"unit": 2, "inspections": 3, "hazards_found": 4, "major_hazards": 5, "hazards_fixed": 6, "cases": 7, "fines": 8},
 		},
 		{
@@ -78,25 +79,25 @@ func TestFindHeader(t *testing.T) {
 				rowOf(1, "单位", "检查家次", "隐患", "", "", "立案(起)", "罚款(万元)"),
 				rowOf(2, "", "", "发现隐患", "重大隐患", "已整改隐患"),
 			},
-			dataset: Enforcement, headerRow: 2,
+			dataset: tongbao.Enforcement, headerRow: 2,
 			cols: map[string]int{"unit": 1, "hazards_found": 3, "major_hazards": 4, "hazards_fixed": 5, "cases": 6},
 		},
 		{
 			name:    "case-level sheet",
 			rows:    []Row{rowOf(1, "执法单位", "被检查单位", "检查日期", "检查家次", "发现隐患", "重大隐患", "整改隐患(条)", "行政处罚(起)", "罚款(元)")},
-			dataset: Enforcement, headerRow: 1, caseLevel: true,
+			dataset: tongbao.Enforcement, headerRow: 1, caseLevel: true,
 			cols: map[string]int{"unit": 1, "inspections": 4, "fines": 9},
 		},
 		{
 			name:    "accident ledger",
 			rows:    []Row{rowOf(1, "序号", "事故时间", "所在镇街", "所属行业", "死亡(人)")},
-			dataset: Accidents, headerRow: 1,
+			dataset: tongbao.Accidents, headerRow: 1,
 			cols: map[string]int{"date": 2, "territory": 3, "industry": 4, "deaths": 5},
 		},
 		{
 			name:    "quotas with aliases",
 			rows:    []Row{rowOf(1, "填报单位", "年份", "事故死亡控制指标")},
-			dataset: Quotas, headerRow: 1,
+			dataset: tongbao.Quotas, headerRow: 1,
 			cols: map[string]int{"unit": 1, "period": 2, "quota": 3},
 		},
 	}
@@ -127,7 +128,7 @@ func FuzzFindHeader(f *testing.F) {
 	f.Add("(((", ")万元)", "（）", "\u3000", "合计", "填报单位:x")
 	f.Fuzz(func(t *testing.T, a, b, c, d, e, g string) {
 		rows := []Row{rowOf(1, a, b, c), rowOf(2, d, e, g), rowOf(3, a, d, b, e, c, g)}
-		all := []*Dataset{datasets[Enforcement], datasets[Accidents], datasets[Quotas], datasets[Assessments]}
+		all := []*Dataset{datasets[tongbao.Enforcement], datasets[tongbao.Accidents], datasets[tongbao.Quotas], datasets[tongbao.Assessments]}
 		h, _ := findHeader(rows, all)
 		if h == nil {
 			return

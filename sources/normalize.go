@@ -2,79 +2,13 @@ package sources
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/width"
+	"tongbao"
 )
 
-func trimSpace(s string) string {
-	if s == "" {
-		return s
-	}
-	// Most cells have nothing to trim: look at both ends first.
-	if !startsWithSpace(s) && !endsWithSpace(s) {
-		return s
-	}
-	return strings.TrimFunc(s, isSpaceRune)
-}
-
-// startsWithSpace and endsWithSpace decode a rune only when its bytes can
-// start one of the few non-ASCII spaces (U+0085, U+00A0, U+1680,
-// U+2000–U+205F, U+3000: lead bytes C2, E1, E2, E3).
-func startsWithSpace(s string) bool {
-	switch c := s[0]; {
-	case c < 0x80:
-		return c == ' ' || (c >= '\t' && c <= '\r')
-	case c == 0xC2 || (c >= 0xE1 && c <= 0xE3):
-		r, _ := utf8.DecodeRuneInString(s)
-		return isSpaceRune(r)
-	}
-	return false
-}
-
-func endsWithSpace(s string) bool {
-	n := len(s)
-	if c := s[n-1]; c < 0x80 {
-		return c == ' ' || (c >= '\t' && c <= '\r')
-	}
-	if (n >= 2 && s[n-2] == 0xC2) || (n >= 3 && s[n-3] >= 0xE1 && s[n-3] <= 0xE3) {
-		r, _ := utf8.DecodeLastRuneInString(s)
-		return isSpaceRune(r)
-	}
-	return false
-}
-
-func isSpaceRune(r rune) bool {
-	if r < 0x80 {
-		return r == ' ' || (r >= '\t' && r <= '\r')
-	}
-	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0'
-}
-
-// narrow folds full-width letters, digits and punctuation to their ASCII
-// forms ("（万元）" → "(万元)", "１２" → "12").
-func narrow(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return width.Narrow.String(s)
-		}
-	}
-	return s
-}
-
-// squeeze removes every white-space character, line breaks included.
-func squeeze(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// normalizeName is how unit names, industries and enum values compare.
-func normalizeName(s string) string { return squeeze(narrow(s)) }
+// trimSpace, narrow and normalizeName are the domain's (tongbao).
+func trimSpace(s string) string     { return tongbao.TrimSpace(s) }
+func normalizeName(s string) string { return tongbao.NormalizeName(s) }
 
 // headerUnits are the bracketed units read from a header and left out of the match.
 var headerUnits = map[string]bool{"人": true, "条": true, "项": true, "起": true, "家": true, "家次": true, "元": true, "万元": true}
@@ -112,7 +46,7 @@ func isNotesRow(r Row) bool {
 	}
 	n := 0
 	for _, c := range r.Cells {
-		v := trimSpace(narrow(c.Value))
+		v := trimSpace(tongbao.Narrow(c.Value))
 		if v == "" {
 			continue
 		}

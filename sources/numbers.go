@@ -4,18 +4,19 @@ import (
 	"errors"
 	"math/big"
 	"strings"
+
+	"tongbao"
 )
 
 var (
 	errNotNumber  = errors.New("不是有效的数字")
 	errNotInteger = errors.New("应为整数")
-	errTooLarge   = errors.New("数值过大")
 )
 
 // cleanNumber folds the ways people type numbers: full-width digits,
 // thousands separators, surrounding spaces, a leading plus.
 func cleanNumber(s string) string {
-	s = narrow(s)
+	s = tongbao.Narrow(s)
 	if strings.ContainsAny(s, ", '\t\u00a0\u3000") {
 		s = strings.Map(func(r rune) rune {
 			switch r {
@@ -51,36 +52,9 @@ func ParseNumber(s string) (*big.Rat, error) {
 	}
 	// Exponents like 1e999999 would make huge integers: refuse early.
 	if r.Num().BitLen() > 256 || r.Denom().BitLen() > 256 {
-		return nil, errTooLarge
+		return nil, tongbao.ErrTooLarge
 	}
 	return r, nil
-}
-
-var (
-	ratTen  = big.NewInt(10)
-	maxInt  = new(big.Int).Lsh(big.NewInt(1), 62)
-	bigHalf = big.NewRat(1, 2)
-)
-
-// RoundRat rounds half away from zero to an integer.
-func RoundRat(r *big.Rat) *big.Int {
-	a := new(big.Rat).Abs(r)
-	a.Add(a, bigHalf)
-	q := new(big.Int).Quo(a.Num(), a.Denom())
-	if r.Sign() < 0 {
-		q.Neg(q)
-	}
-	return q
-}
-
-// ScaleRat returns r × 10^scale rounded half away from zero, as an int64.
-func ScaleRat(r *big.Rat, scale int) (int64, error) {
-	m := new(big.Rat).Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(ratTen, big.NewInt(int64(scale)), nil)))
-	q := RoundRat(m)
-	if q.CmpAbs(maxInt) >= 0 {
-		return 0, errTooLarge
-	}
-	return q.Int64(), nil
 }
 
 // ParseInt parses a whole number. Float noise from Excel (2.9999999999999996)
@@ -90,7 +64,7 @@ func ParseInt(s string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, err := ScaleRat(r, 4)
+	v, err := tongbao.ScaleRat(r, 4)
 	if err != nil {
 		return 0, err
 	}
@@ -100,8 +74,8 @@ func ParseInt(s string) (int64, error) {
 	return v / 10000, nil
 }
 
-// MoneyScale is the number of decimals kept for 万元 amounts (98,123 元 is 9.8123 万元).
-const MoneyScale = 4
+// MoneyScale is the domain's (tongbao.MoneyScale).
+const MoneyScale = tongbao.MoneyScale
 
 // ParseDecimal parses a decimal to a scaled integer with MoneyScale places.
 // With fromYuan the value is in 元 and is converted to 万元.
@@ -113,28 +87,7 @@ func ParseDecimal(s string, fromYuan bool) (int64, error) {
 	if fromYuan {
 		r.Quo(r, big.NewRat(10000, 1))
 	}
-	return ScaleRat(r, MoneyScale)
-}
-
-// FormatScaled prints a scaled integer with its decimals, trailing zeros trimmed.
-func FormatScaled(v int64, scale int) string {
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	digits := []byte(big.NewInt(v).String())
-	for len(digits) <= scale {
-		digits = append([]byte{'0'}, digits...)
-	}
-	intPart, frac := string(digits[:len(digits)-scale]), strings.TrimRight(string(digits[len(digits)-scale:]), "0")
-	out := intPart
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return tongbao.ScaleRat(r, MoneyScale)
 }
 
 // decimalsShown counts the decimals of a number as written ("100.73" → 2).
@@ -156,7 +109,7 @@ func decimalsShown(s string) int {
 			return 4
 		}
 		for d := 0; d <= 4; d++ {
-			v, _ := ScaleRat(r, 10)
+			v, _ := tongbao.ScaleRat(r, 10)
 			p := int64(1)
 			for k := 0; k < 10-d; k++ {
 				p *= 10

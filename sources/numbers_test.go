@@ -2,6 +2,7 @@ package sources
 
 import (
 	"testing"
+	"tongbao"
 )
 
 func TestParseDecimal(t *testing.T) {
@@ -99,14 +100,14 @@ func TestDecimalsShownAndRounding(t *testing.T) {
 			t.Errorf("roundScaled(%d, %d) = %d, want %d", tt.v, tt.drop, got, tt.want)
 		}
 	}
-	if got := FormatScaled(98123, 4); got != "9.8123" {
-		t.Errorf("FormatScaled = %q", got)
+	if got := tongbao.FormatScaled(98123, 4); got != "9.8123" {
+		t.Errorf("tongbao.FormatScaled = %q", got)
 	}
-	if got := FormatScaled(-5, 4); got != "-0.0005" {
-		t.Errorf("FormatScaled negative = %q", got)
+	if got := tongbao.FormatScaled(-5, 4); got != "-0.0005" {
+		t.Errorf("tongbao.FormatScaled negative = %q", got)
 	}
-	if got := FormatScaled(1200000, 4); got != "120" {
-		t.Errorf("FormatScaled integer = %q", got)
+	if got := tongbao.FormatScaled(1200000, 4); got != "120" {
+		t.Errorf("tongbao.FormatScaled integer = %q", got)
 	}
 }
 
@@ -125,9 +126,9 @@ func FuzzParseDecimal(f *testing.F) {
 			return
 		}
 		// What we print must read back to the same value.
-		again, err := ParseDecimal(FormatScaled(v, MoneyScale), false)
+		again, err := ParseDecimal(tongbao.FormatScaled(v, tongbao.MoneyScale), false)
 		if err != nil || again != v {
-			t.Fatalf("round trip of %q: %d → %q → %d (%v)", s, v, FormatScaled(v, MoneyScale), again, err)
+			t.Fatalf("round trip of %q: %d → %q → %d (%v)", s, v, tongbao.FormatScaled(v, tongbao.MoneyScale), again, err)
 		}
 		if i, err := ParseInt(s); err == nil && !fromYuan && i*10000 != v {
 			t.Fatalf("ParseInt(%q) = %d but ParseDecimal = %d", s, i, v)

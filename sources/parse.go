@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"tongbao"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -18,11 +20,12 @@ type ParseOptions struct {
 	Period          string    // --period: used when the file names none
 	Registry        *Registry // unit names resolve here
 	Limits          Limits
-	Alloc           memory.Allocator // nil: a pool of batch buffers reused across imports
-	Now             func() time.Time // accident dates may not lie after now
-	Item7DataDriven bool             // assessments: a value in item 7 is ignored (warning)
-	BatchRows       int              // rows per record batch (a Parquet row group); 0: 32768
-	Progress        func(rows int)   // called every 1000 data rows
+	Alloc           memory.Allocator  // nil: a pool of batch buffers reused across imports
+	Now             func() time.Time  // accident dates may not lie after now
+	Item7DataDriven bool              // assessments: a value in item 7 is ignored (warning)
+	Levels          tongbao.LevelRule // the level each accident is stored with; the zero rule is Regulation 493
+	BatchRows       int               // rows per record batch (a Parquet row group); 0: 32768
+	Progress        func(rows int)    // called every 1000 data rows
 }
 
 // PeriodSummary tells what a file holds for one period.
@@ -74,6 +77,9 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 	}
 	if opts.Registry == nil {
 		opts.Registry = DefaultRegistry()
+	}
+	if len(opts.Levels.Bounds()) == 0 {
+		opts.Levels = tongbao.DefaultLevelRule()
 	}
 	p := &parser{opts: opts, is: &issues{file: baseName(name)}, fileName: baseName(name), sink: sink,
 		periods: map[string]*periodTally{}, seen: map[string]int{}, resolved: map[string]resolvedName{}}
@@ -187,7 +193,7 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 			p.is.errorf("", 0, 0, "", "", "未找到可识别的表头：不是执法检查月报、事故台账、控制指标或十条措施评估表")
 		}
 	}
-	if found && p.is.errCount == 0 && p.dataRows == 0 && p.ds.Name != Accidents {
+	if found && p.is.errCount == 0 && p.dataRows == 0 && p.ds.Name != tongbao.Accidents {
 		p.is.errorf("", 0, 0, "", "", "文件中没有数据行（只有表头）")
 	}
 	if found && p.is.errCount == 0 {
@@ -237,8 +243,8 @@ func (p *parser) candidates() []*Dataset {
 	if p.ds != nil {
 		return []*Dataset{p.ds}
 	}
-	out := make([]*Dataset, 0, len(DatasetNames))
-	for _, n := range DatasetNames {
+	out := make([]*Dataset, 0, len(tongbao.DatasetNames))
+	for _, n := range tongbao.DatasetNames {
 		out = append(out, datasets[n])
 	}
 	return out
@@ -299,7 +305,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = make([]int64, len(p.ds.Fields))
 	p.badCols = make([]bool, len(p.ds.Fields))
-	if p.ds.Name == Enforcement {
+	if p.ds.Name == tongbao.Enforcement {
 		e := enforcementCols{fines: h.cols["fines"], finesYuan: h.units["fines"] == "元",
 			finesField: p.ds.fieldIndex("fines"), outUnit: p.out["unit"], outWritten: p.out["unit_written"],
 			outPeriod: p.out["period"], outFines: p.out["fines"], outCaseLevel: p.out["case_level"]}
@@ -333,10 +339,10 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 			return true, nil, err
 		}
 	}
-	if p.ds.Name == Accidents && p.rowsInSheet == 0 && p.sheetPeriod != "" {
+	if p.ds.Name == tongbao.Accidents && p.rowsInSheet == 0 && p.sheetPeriod != "" {
 		p.emptyPeriods = append(p.emptyPeriods, p.sheetPeriod)
 	}
-	if p.ds.Name == Accidents && p.rowsInSheet == 0 && p.sheetPeriod == "" {
+	if p.ds.Name == tongbao.Accidents && p.rowsInSheet == 0 && p.sheetPeriod == "" {
 		p.periodError()
 	}
 	p.rowsInSheet = 0
@@ -475,14 +481,13 @@ func (p *parser) rowPeriod(r Row) (string, bool) {
 // this quarter, quotas after next year. A period without a cell (from the
 // title or file name) is reported once.
 func (p *parser) checkFuture(per string, row, col int, v string) bool {
-	now := p.opts.Now()
-	cur := Month{now.Year(), int(now.Month())}
+	cur := tongbao.MonthOf(p.opts.Now())
 	var limit, word string
 	switch p.ds.Period {
 	case PeriodMonth:
 		limit, word = cur.String(), "本月（"+cur.String()+"）"
 	case PeriodQuarter:
-		q := Quarter{cur.Year, (cur.Month-1)/3 + 1}
+		q := cur.Quarter()
 		limit, word = q.String(), "本季度（"+q.String()+"）"
 	case PeriodYear:
 		limit, word = strconv.Itoa(cur.Year+1), "明年（"+strconv.Itoa(cur.Year+1)+"）"
@@ -568,14 +573,14 @@ func (p *parser) dataRow(r Row) error {
 		p.opts.Progress(p.dataRows)
 	}
 	switch p.ds.Name {
-	case Enforcement:
+	case tongbao.Enforcement:
 		return p.enforcementRow(r) // sets every column: no reset
 	}
 	p.buf.reset()
 	switch p.ds.Name {
-	case Accidents:
+	case tongbao.Accidents:
 		return p.accidentRow(r)
-	case Quotas:
+	case tongbao.Quotas:
 		return p.quotaRow(r)
 	default:
 		p.assessmentRow(r)
@@ -728,7 +733,7 @@ func numberRule(err error, def string) string {
 	switch {
 	case errors.Is(err, errNotInteger):
 		return "应为整数"
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, tongbao.ErrTooLarge):
 		return "数值过大"
 	}
 	return "不是有效的数字，" + def
@@ -743,12 +748,12 @@ type resolvedName struct {
 }
 
 // unit resolves the unit column through the registry.
-func (p *parser) unit(r Row, field string, kinds ...string) (*Unit, string, bool) {
+func (p *parser) unit(r Row, field string, kinds ...tongbao.Kind) (*Unit, string, bool) {
 	return p.unitAt(r, p.h.cols[field], field, kinds...)
 }
 
 // unitAt is unit with the field's column already looked up.
-func (p *parser) unitAt(r Row, col int, field string, kinds ...string) (*Unit, string, bool) {
+func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*Unit, string, bool) {
 	var v string
 	if col > 0 {
 		v = trimSpace(r.Value(col))
@@ -769,18 +774,16 @@ func (p *parser) unitAt(r Row, col int, field string, kinds ...string) (*Unit, s
 	}
 	u := rn.unit
 	if u == nil {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", p.opts.Registry.unknownUnitRule(v))
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", unknownUnitRule(p.opts.Registry, v))
 		return nil, v, false
 	}
-	if len(kinds) > 0 {
-		match := false
-		for _, k := range kinds {
-			match = match || u.Kind == k
+	if len(kinds) > 0 && !slices.Contains(kinds, u.Kind) {
+		names := make([]string, len(kinds))
+		for i, k := range kinds {
+			names[i] = string(k)
 		}
-		if !match {
-			p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(kinds, "或"))
-			return nil, v, false
-		}
+		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(names, "或"))
+		return nil, v, false
 	}
 	return u, v, true
 }
@@ -817,12 +820,12 @@ func (p *parser) enforcementRow(r Row) error {
 	// Cross-field rules only on readable values: no follow-on errors.
 	const found, major, fixed = 1, 2, 3 // indexes in enforcementCounts
 	if good[major] && good[found] && vals[major] > vals[found] {
-		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, FormatScaled(vals[major], 0),
+		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, tongbao.FormatScaled(vals[major], 0),
 			"重大隐患数不能大于发现隐患数（%d）", vals[found])
 		ok = false
 	}
 	if good[fixed] && good[found] && vals[fixed] > vals[found] {
-		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, FormatScaled(vals[fixed], 0),
+		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, tongbao.FormatScaled(vals[fixed], 0),
 			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals[found])
 	}
 	if okP && okU && !p.h.caseLevel && p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
@@ -843,66 +846,41 @@ func (p *parser) enforcementRow(r Row) error {
 	return p.emit(per, u.Name)
 }
 
-// AccidentLevel derives the level by State Council Regulation 493 from
-// deaths (missing counted as deaths), serious injuries and direct loss
-// (scaled 万元).
-func AccidentLevel(deathsAndMissing, seriousInjuries, lossScaled int64) string {
-	wan := lossScaled / pow10(MoneyScale)
-	switch {
-	case deathsAndMissing >= 30 || seriousInjuries >= 100 || wan >= 10000:
-		return "特别重大"
-	case deathsAndMissing >= 10 || seriousInjuries >= 50 || wan >= 5000:
-		return "重大"
-	case deathsAndMissing >= 3 || seriousInjuries >= 10 || wan >= 1000:
-		return "较大"
-	}
-	return "一般"
-}
-
-func pow10(n int) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
-}
-
 func (p *parser) accidentRow(r Row) error {
 	ok := true
 	v, col := p.text(r, "date")
-	var when time.Time
-	var hasTime bool
+	var when tongbao.Date
 	if v == "" {
 		p.is.errorf(p.sheet, r.Num, col, "发生时间", "", "发生时间不能为空")
 		ok = false
-	} else if t, ht, err := ParseDateTime(p.serial(v)); err != nil {
+	} else if d, err := tongbao.ParseDate(p.serial(v)); err != nil {
 		p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "不是有效的日期（如 2022-03-05、2022/3/5、2022年3月5日）")
 		ok = false
 	} else {
-		when, hasTime = t, ht
+		when = d
 		now := p.opts.Now()
 		nowWall := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), now.Minute(), now.Second(), 0, time.UTC)
-		month := Month{when.Year(), int(when.Month())}.String()
+		month := when.Period().String()
 		switch {
 		case when.After(nowWall):
 			p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "事故发生时间不能晚于今天")
 			ok = false
 		case p.sheetPeriod != "" && month != p.sheetPeriod:
-			p.is.errorf(p.sheet, r.Num, col, "发生时间", FormatDateTime(when, hasTime), "事故发生在 %s，与文件标明的 %s（%s）不一致；以前月份补报的事故请放入该月的更正台账", month, p.sheetPeriod, p.sheetPeriodFrom)
+			p.is.errorf(p.sheet, r.Num, col, "发生时间", when.String(), "事故发生在 %s，与文件标明的 %s（%s）不一致；以前月份补报的事故请放入该月的更正台账", month, p.sheetPeriod, p.sheetPeriodFrom)
 			ok = false
 		}
 	}
-	terr, terrWritten, okT := p.unit(r, "territory", KindTown, KindPlatform)
+	terr, terrWritten, okT := p.unit(r, "territory", tongbao.Town, tongbao.Platform)
 	ok = ok && okT
 	indV, indCol := p.text(r, "industry")
-	industry, okI := NormalizeIndustry(indV)
+	industry, okI := tongbao.NormalizeIndustry(indV)
 	if !okI {
-		p.is.errorf(p.sheet, r.Num, indCol, "行业领域", indV, "应为12个重点行业之一（%s）或“其他”", strings.Join(KeyIndustries, "、"))
+		p.is.errorf(p.sheet, r.Num, indCol, "行业领域", indV, "应为12个重点行业之一（%s）或“其他”", strings.Join(tongbao.KeyIndustries, "、"))
 		ok = false
 	}
 	dept, deptWritten := "", ""
 	if dv, _ := p.text(r, "department"); dv != "" {
-		u, w, good := p.unit(r, "department", KindDepartment)
+		u, w, good := p.unit(r, "department", tongbao.Department)
 		ok = ok && good
 		if good {
 			dept, deptWritten = u.Name, w
@@ -919,14 +897,10 @@ func (p *parser) accidentRow(r Row) error {
 	}
 	loss, good, _ := p.decimal(r, "loss")
 	ok = ok && good
-	level := AccidentLevel(counts["deaths"]+counts["missing"], counts["serious_injuries"], loss)
+	level := p.opts.Levels.Of(counts["deaths"]+counts["missing"], counts["serious_injuries"], tongbao.Money(loss))
 	given, lcol := p.text(r, "level")
 	if given != "" {
-		g := strings.TrimSuffix(normalizeName(given), "事故")
-		valid := false
-		for _, l := range Levels {
-			valid = valid || g == l
-		}
+		g, valid := tongbao.ParseLevel(given)
 		switch {
 		case !valid:
 			p.is.warnf(p.sheet, r.Num, lcol, "事故等级", given, "不是有效的事故等级（一般、较大、重大、特别重大），以按伤亡和损失计算的「%s」为准", level)
@@ -937,9 +911,9 @@ func (p *parser) accidentRow(r Row) error {
 	if !ok {
 		return nil
 	}
-	per := Month{when.Year(), int(when.Month())}.String()
+	per := when.Period().String()
 	p.setNum("date", when.Unix())
-	if hasTime {
+	if when.HasTime {
 		p.setNum("has_time", 1)
 	}
 	p.setStr("period", per)
@@ -955,7 +929,7 @@ func (p *parser) accidentRow(r Row) error {
 	p.setStr("type", typ)
 	p.setStr("summary", sum)
 	p.setNum("loss", loss)
-	p.setStr("level", level)
+	p.setStr("level", string(level))
 	p.setStr("level_given", given)
 	p.setSource(r)
 	return p.emit(per, "")
@@ -1003,7 +977,7 @@ func (p *parser) checkTotals(r Row) {
 				continue
 			}
 			d := p.shownDecimals(r, col, v)
-			if roundScaled(t, MoneyScale-min(d, MoneyScale)) != roundScaled(sum*pow10(MoneyScale), MoneyScale-min(d, MoneyScale)) {
+			if roundScaled(t, tongbao.MoneyScale-min(d, tongbao.MoneyScale)) != roundScaled(sum*tongbao.Pow10(tongbao.MoneyScale), tongbao.MoneyScale-min(d, tongbao.MoneyScale)) {
 				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%d）不一致", sum)
 			}
 			continue
@@ -1018,13 +992,13 @@ func (p *parser) checkTotals(r Row) {
 		if fromYuan {
 			d += 4
 		}
-		drop := MoneyScale - min(d, MoneyScale)
+		drop := tongbao.MoneyScale - min(d, tongbao.MoneyScale)
 		if roundScaled(t, drop) != roundScaled(sum, drop) {
 			shown := sum
 			if fromYuan {
 				shown = sum * 10000
 			}
-			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%s）不一致", FormatScaled(roundScaled(shown, drop), MoneyScale))
+			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%s）不一致", tongbao.FormatScaled(roundScaled(shown, drop), tongbao.MoneyScale))
 		}
 	}
 	clear(p.sums)
@@ -1048,7 +1022,7 @@ func roundScaled(v int64, drop int) int64 {
 	if drop <= 0 {
 		return v
 	}
-	p := pow10(drop)
+	p := tongbao.Pow10(drop)
 	q := v / p
 	rem := v % p
 	if rem < 0 {

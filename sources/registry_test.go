@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"tongbao"
 )
 
 func TestDefaultRegistry(t *testing.T) {
@@ -13,13 +14,16 @@ func TestDefaultRegistry(t *testing.T) {
 	if len(reg.Units) != 48 {
 		t.Fatalf("default registry has %d units, want 48", len(reg.Units))
 	}
-	tests := []struct{ written, want, kind string }{
-		{"几江", "几江街道", KindTown},
-		{"德感园区", "德感工业园", KindPlatform},
-		{"综保区", "江津综合保税区", KindPlatform},
-		{"区应急管理局", "区应急局", KindDepartment},
-		{"区住房和城乡建设委员会", "区住房城乡建委", KindDepartment},
-		{" 区 公安局 ", "公安江津分局", KindDepartment},
+	tests := []struct {
+		written, want string
+		kind          tongbao.Kind
+	}{
+		{"几江", "几江街道", tongbao.Town},
+		{"德感园区", "德感工业园", tongbao.Platform},
+		{"综保区", "江津综合保税区", tongbao.Platform},
+		{"区应急管理局", "区应急局", tongbao.Department},
+		{"区住房和城乡建设委员会", "区住房城乡建委", tongbao.Department},
+		{" 区 公安局 ", "公安江津分局", tongbao.Department},
 	}
 	for _, tt := range tests {
 		u, ok := reg.Resolve(tt.written)

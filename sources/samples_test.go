@@ -3,6 +3,7 @@ package sources
 import (
 	"path/filepath"
 	"testing"
+	"tongbao"
 )
 
 const samplesDir = "../../shared/samples"
@@ -20,7 +21,7 @@ func TestSamples(t *testing.T) {
 		caseLevel bool
 	}{
 		{
-			file: "镇街平台执法检查月报_2022年3月.xlsx", dataset: Enforcement,
+			file: "镇街平台执法检查月报_2022年3月.xlsx", dataset: tongbao.Enforcement,
 			periods: map[string]int{"2022-03": 32},
 			checks: []cellCheck{
 				// Merged two-row header: 隐患排查/发现隐患 etc. under D3:F3.
@@ -35,7 +36,7 @@ func TestSamples(t *testing.T) {
 			},
 		},
 		{
-			file: "部门执法检查月报_2022年3月.xlsx", dataset: Enforcement,
+			file: "部门执法检查月报_2022年3月.xlsx", dataset: tongbao.Enforcement,
 			periods: map[string]int{"2022-03": 14},
 			checks: []cellCheck{
 				{"2022-03", "unit", "区应急局", "fines", "14.46"},
@@ -44,7 +45,7 @@ func TestSamples(t *testing.T) {
 			},
 		},
 		{
-			file: "部门执法检查月报_2022年4月.csv", dataset: Enforcement, encoding: GB18030,
+			file: "部门执法检查月报_2022年4月.csv", dataset: tongbao.Enforcement, encoding: GB18030,
 			periods: map[string]int{"2022-04": 14},
 			checks: []cellCheck{
 				// 罚款金额(元) "98,100" → 9.81 万元.
@@ -55,7 +56,7 @@ func TestSamples(t *testing.T) {
 			},
 		},
 		{
-			file: "事故台账_2022年3月.xlsx", dataset: Accidents,
+			file: "事故台账_2022年3月.xlsx", dataset: tongbao.Accidents,
 			periods: map[string]int{"2022-03": 4},
 			checks: []cellCheck{
 				{"2022-03", "source_row", "3", "date", "2022-03-04 07:40:00Z"}, // Excel serial with time
@@ -72,7 +73,7 @@ func TestSamples(t *testing.T) {
 			},
 		},
 		{
-			file: "事故死亡控制指标_2022年.xlsx", dataset: Quotas,
+			file: "事故死亡控制指标_2022年.xlsx", dataset: tongbao.Quotas,
 			periods: map[string]int{"2022": 48},
 			checks: []cellCheck{
 				{"2022", "unit", "德感街道", "quota", "3"},
@@ -81,7 +82,7 @@ func TestSamples(t *testing.T) {
 			},
 		},
 		{
-			file: "十条措施季度评估_2022年第一季度.xlsx", dataset: Assessments,
+			file: "十条措施季度评估_2022年第一季度.xlsx", dataset: tongbao.Assessments,
 			periods: map[string]int{"2022Q1": 48},
 			checks: []cellCheck{
 				{"2022Q1", "unit", "几江街道", "item_01", "7.2"},

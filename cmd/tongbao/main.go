@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai on a Windows machine without Go
+	"tongbao"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -339,7 +340,7 @@ func cmdScore(ctx context.Context, args []string, stdout io.Writer) (int, error)
 	}
 	var report any
 	if *month != "" {
-		m, err := sources.ParseMonth(*month)
+		m, err := tongbao.ParseMonth(*month)
 		if err != nil {
 			return 0, &usageError{fmt.Sprintf("无法识别的月份「%s」（如 2022-03）", *month)}
 		}
@@ -353,7 +354,7 @@ func cmdScore(ctx context.Context, args []string, stdout io.Writer) (int, error)
 		}
 		report = r
 	} else {
-		q, err := sources.ParseQuarter(*quarter)
+		q, err := tongbao.ParseQuarter(*quarter)
 		if err != nil {
 			return 0, &usageError{fmt.Sprintf("无法识别的季度「%s」（如 2022Q1）", *quarter)}
 		}
@@ -393,7 +394,7 @@ func cmdReport(ctx context.Context, kind string, args []string, stdout io.Writer
 	}
 	var out *pipeline.Output
 	if kind == "bulletin" {
-		m, err := sources.ParseMonth(*month)
+		m, err := tongbao.ParseMonth(*month)
 		if err != nil {
 			return 0, &usageError{fmt.Sprintf("无法识别的月份「%s」（如 2022-03）", *month)}
 		}
@@ -401,7 +402,7 @@ func cmdReport(ctx context.Context, kind string, args []string, stdout io.Writer
 			return 0, err
 		}
 	} else {
-		q, err := sources.ParseQuarter(*quarter)
+		q, err := tongbao.ParseQuarter(*quarter)
 		if err != nil {
 			return 0, &usageError{fmt.Sprintf("无法识别的季度「%s」（如 2022Q1）", *quarter)}
 		}

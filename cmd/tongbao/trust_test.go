@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"tongbao"
 
 	"github.com/xuri/excelize/v2"
 
@@ -67,7 +68,7 @@ func TestConcurrentImportsLoseNothing(t *testing.T) {
 	file := func(round, i int) string {
 		n := round*per + i
 		unit, m := units[n%len(units)], n/len(units)
-		month := sources.Month{Year: 2019, Month: 1}.Add(m)
+		month := tongbao.Month{Year: 2019, Month: 1}.Add(m)
 		p := filepath.Join(dir, fmt.Sprintf("执法检查_%d年%d月_%d.csv", month.Year, month.Month, n))
 		body := fmt.Sprintf("单位,检查企业(家次),发现隐患(条),其中重大隐患(条),整改隐患(条),立案查处(起),罚款金额(万元)\n%s,%d,1,0,1,1,0.5\n", unit, n+1)
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {

@@ -1,11 +1,11 @@
-package sources
+package tongbao
 
 import (
 	"testing"
 	"time"
 )
 
-func TestParseDateTime(t *testing.T) {
+func TestParseDate(t *testing.T) {
 	d := func(y, m, day, h, min int) time.Time { return time.Date(y, time.Month(m), day, h, min, 0, 0, time.UTC) }
 	tests := []struct {
 		name     string
@@ -32,39 +32,42 @@ func TestParseDateTime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, hasTime, err := ParseDateTime(tt.in)
+			got, err := ParseDate(tt.in)
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("ParseDateTime(%q) error = %v", tt.in, err)
+				t.Fatalf("ParseDate(%q) error = %v", tt.in, err)
 			}
 			if err != nil {
 				return
 			}
-			if !got.Equal(tt.want) || hasTime != tt.wantTime {
-				t.Errorf("ParseDateTime(%q) = %v, %v; want %v, %v", tt.in, got, hasTime, tt.want, tt.wantTime)
+			if !got.Equal(tt.want) || got.HasTime != tt.wantTime {
+				t.Errorf("ParseDate(%q) = %v, %v; want %v, %v", tt.in, got, got.HasTime, tt.want, tt.wantTime)
 			}
 		})
 	}
-	if s := FormatDateTime(d(2022, 3, 4, 7, 40), true); s != "2022-03-04 07:40" {
-		t.Errorf("FormatDateTime = %q", s)
+	if s := (Date{d(2022, 3, 4, 7, 40), true}).String(); s != "2022-03-04 07:40" {
+		t.Errorf("Date.String = %q", s)
+	}
+	if s := (Date{d(2022, 3, 4, 7, 40), true}).Chinese(); s != "2022年3月4日7时40分" {
+		t.Errorf("Date.Chinese = %q", s)
 	}
 }
 
-func FuzzParseDateTime(f *testing.F) {
+func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{"2022-03-05", "2022/3/5", "2022年3月5日", "2022.3.5", "44624.31944444445", "20220305", "2022-03-05 07:40", "x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, hasTime, err := ParseDateTime(s)
+		got, err := ParseDate(s)
 		if err != nil {
 			return
 		}
 		if got.Year() < 1899 || got.Year() > 10000 {
-			t.Fatalf("ParseDateTime(%q) = %v out of range", s, got)
+			t.Fatalf("ParseDate(%q) = %v out of range", s, got)
 		}
 		// The printed form parses back to the same instant (to the minute).
-		back, _, err := ParseDateTime(FormatDateTime(got, hasTime))
-		if err != nil || !back.Equal(got.Truncate(time.Minute)) && hasTime || !hasTime && !back.Equal(got) {
-			t.Fatalf("round trip of %q: %v → %q → %v (%v)", s, got, FormatDateTime(got, hasTime), back, err)
+		back, err := ParseDate(got.String())
+		if err != nil || !back.Equal(got.Truncate(time.Minute)) && got.HasTime || !got.HasTime && !back.Equal(got.Time) {
+			t.Fatalf("round trip of %q: %v → %q → %v (%v)", s, got, got.String(), back, err)
 		}
 	})
 }

@@ -1,88 +1,85 @@
-package scoring
+package pipeline
 
 import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
+	"tongbao"
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
-// EnforcementTotals are one unit's figures of one month (case-level rows summed).
-type EnforcementTotals struct {
-	Inspections, HazardsFound, MajorHazards, HazardsFixed, Cases int64
-	Fines                                                        int64 // 万元 × 10^4
-	Suspensions, Closures, Transfers                             int64
+// Scan streams record batches of one dataset's stored schema to fn.
+// Records are released after fn returns; fn must Retain to keep one.
+type Scan func(ctx context.Context, fn func(arrow.Record) error) error
+
+// Facts are the live rows of a period range as the store gives them, read
+// lazily so a year of case-level data never sits in memory at once; Collect
+// turns them into scoring's Data.
+type Facts struct {
+	Registry    *tongbao.Registry
+	Enforcement Scan
+	Accidents   Scan
+	Quotas      Scan
+	Assessments Scan
+	// FirstEnforcement and FirstAccident are the earliest months with data
+	// in the whole workspace (zero when none): earlier months are not evaluated.
+	FirstEnforcement tongbao.Month
+	FirstAccident    tongbao.Month
+	Files            []scoring.SourceFile
+	// EnforcementSums, when set, are the enforcement totals per month and
+	// unit of the same live rows that Enforcement scans; Collect uses them.
+	EnforcementSums map[tongbao.Month]map[string]scoring.EnforcementTotals
 }
 
-// Accident is one stored accident.
-type Accident struct {
-	Date                                       time.Time
-	HasTime                                    bool
-	Month                                      string
-	Territory, Department, Industry            string
-	Enterprise, Type                           string
-	Deaths, Missing, SeriousInjuries, Injuries int64
-	Loss                                       int64 // 万元 × 10^4
-}
-
-// Assessment is one unit's assessment sheet row of a quarter; Items[i] is
-// nil when not given. Values are × 10^4.
-type Assessment struct {
-	Items             [10]*int64
-	Deductions, Bonus int64
-}
-
-// Data is the compact form of the facts that every figure is computed
-// from: a few numbers per unit and month, however many rows were stored.
-type Data struct {
-	Registry         *sources.Registry
-	Enforcement      map[string]map[string]*EnforcementTotals // month → unit
-	Accidents        []Accident                               // by date
-	Quotas           map[int]map[string]int64                 // year → unit → quota
-	Assessments      map[string]map[string]*Assessment        // quarter → unit
-	FirstEnforcement string
-	FirstAccident    string
-	Files            []SourceFile
-}
-
-// NewData returns empty data for a registry.
-func NewData(reg *sources.Registry) *Data {
-	return &Data{Registry: reg, Enforcement: map[string]map[string]*EnforcementTotals{},
-		Quotas: map[int]map[string]int64{}, Assessments: map[string]map[string]*Assessment{}}
+// RecordsScan serves records held in memory, for tests and small callers.
+func RecordsScan(recs ...arrow.Record) Scan {
+	return func(ctx context.Context, fn func(arrow.Record) error) error {
+		for _, r := range recs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // Collect reads the facts once and sums them per unit and period, in
-// plain Go over the Arrow arrays.
-func Collect(ctx context.Context, facts *Facts) (*Data, error) {
-	d := NewData(facts.Registry)
+// plain Go over the Arrow arrays. (Arrow's Go compute package has no
+// aggregations.)
+func Collect(ctx context.Context, facts *Facts) (*scoring.Data, error) {
+	d := scoring.NewData(facts.Registry)
 	d.FirstEnforcement, d.FirstAccident, d.Files = facts.FirstEnforcement, facts.FirstAccident, facts.Files
 	enforcement := facts.Enforcement
 	if facts.EnforcementSums != nil {
 		// Sums kept with the partitions: no rows to decode.
 		for m, units := range facts.EnforcementSums {
-			d.Enforcement[m] = map[string]*EnforcementTotals{}
+			d.Enforcement[m] = map[string]*scoring.EnforcementTotals{}
 			for u, t := range units {
-				t := t
 				d.Enforcement[m][u] = &t
 			}
 		}
 		enforcement = nil
 	}
+	c := collector{d}
 	steps := []struct {
 		name string
 		scan Scan
 		fn   func(arrow.Record) error
 	}{
-		{sources.Enforcement, enforcement, d.addEnforcement},
-		{sources.Accidents, facts.Accidents, d.addAccidents},
-		{sources.Quotas, facts.Quotas, d.addQuotas},
-		{sources.Assessments, facts.Assessments, d.addAssessments},
+		{tongbao.Enforcement, enforcement, func(rec arrow.Record) error { return SumEnforcement(d.Enforcement, rec) }},
+		{tongbao.Accidents, facts.Accidents, c.addAccidents},
+		{tongbao.Quotas, facts.Quotas, c.addQuotas},
+		{tongbao.Assessments, facts.Assessments, c.addAssessments},
 	}
 	for _, s := range steps {
 		if s.scan == nil {
@@ -92,9 +89,11 @@ func Collect(ctx context.Context, facts *Facts) (*Data, error) {
 			return nil, fmt.Errorf("collect %s: %w", s.name, err)
 		}
 	}
-	sort.SliceStable(d.Accidents, func(i, j int) bool { return d.Accidents[i].Date.Before(d.Accidents[j].Date) })
+	sort.SliceStable(d.Accidents, func(i, j int) bool { return d.Accidents[i].Date.Before(d.Accidents[j].Date.Time) })
 	return d, nil
 }
+
+type collector struct{ d *scoring.Data }
 
 // columns finds a record's columns by name.
 type columns struct{ rec arrow.Record }
@@ -138,18 +137,22 @@ func (c columns) dec(name string) *array.Decimal128 {
 
 func decValue(a *array.Decimal128, i int) int64 { return int64(a.Value(i).LowBits()) }
 
-func (d *Data) addEnforcement(rec arrow.Record) error {
-	SumEnforcement(d.Enforcement, rec)
-	return nil
+// storedMonth reads a month as the store writes it (2022-03).
+func storedMonth(s string) (tongbao.Month, error) {
+	m, err := tongbao.ParseMonth(s)
+	if err != nil {
+		return m, fmt.Errorf("stored period %q: %w", s, err)
+	}
+	return m, nil
 }
 
 // SumEnforcement adds an enforcement record's rows into per-month,
 // per-unit totals (case-level rows summed). The import keeps these sums
 // with each partition, so scoring need not decode the rows again.
-func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Record) {
+func SumEnforcement(into map[tongbao.Month]map[string]*scoring.EnforcementTotals, rec arrow.Record) error {
 	c := columns{rec}
 	unit, period := c.str("unit"), c.str("period")
-	f := enforcementFigures{
+	f := figureColumns{
 		insp: c.i64("inspections"), found: c.i64("hazards_found"), major: c.i64("major_hazards"),
 		fixed: c.i64("hazards_fixed"), cases: c.i64("cases"), susp: c.i64("suspensions"),
 		clos: c.i64("closures"), transf: c.i64("transfers"), fines: c.dec("fines"),
@@ -157,23 +160,27 @@ func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Rec
 	// The record's strings are views of its Arrow buffers, which go back to
 	// a pool for the next batch once it is released: a key kept in the map
 	// must be a copy, or it changes under the map when the buffer is reused.
-	totals := func(p, u string) *EnforcementTotals {
-		month := into[p]
+	totals := func(p, u string) (*scoring.EnforcementTotals, error) {
+		m, err := storedMonth(p)
+		if err != nil {
+			return nil, err
+		}
+		month := into[m]
 		if month == nil {
-			month = map[string]*EnforcementTotals{}
-			into[strings.Clone(p)] = month
+			month = map[string]*scoring.EnforcementTotals{}
+			into[m] = month
 		}
 		t := month[u]
 		if t == nil {
-			t = &EnforcementTotals{}
+			t = &scoring.EnforcementTotals{}
 			month[strings.Clone(u)] = t
 		}
-		return t
+		return t, nil
 	}
 	if nu, np := unit.values.Len(), period.values.Len(); unit.ids != nil && period.ids != nil && nu*np <= 1<<16 {
 		// Dictionary-encoded (the import's batches): sum by index pair,
 		// then name the few sums.
-		acc := make([]EnforcementTotals, nu*np)
+		acc := make([]scoring.EnforcementTotals, nu*np)
 		used := make([]bool, nu*np)
 		for i := range int(rec.NumRows()) {
 			k := int(period.ids[i])*nu + int(unit.ids[i])
@@ -182,103 +189,105 @@ func SumEnforcement(into map[string]map[string]*EnforcementTotals, rec arrow.Rec
 		}
 		for k, ok := range used {
 			if ok {
-				totals(period.values.Value(k/nu), unit.values.Value(k%nu)).Add(acc[k])
+				t, err := totals(period.values.Value(k/nu), unit.values.Value(k%nu))
+				if err != nil {
+					return err
+				}
+				t.Add(acc[k])
 			}
 		}
-		return
+		return nil
 	}
 	for i := range int(rec.NumRows()) {
-		f.addRow(totals(period.Value(i), unit.Value(i)), i)
+		t, err := totals(period.Value(i), unit.Value(i))
+		if err != nil {
+			return err
+		}
+		f.addRow(t, i)
 	}
+	return nil
 }
 
-// enforcementFigures are the figure columns of an enforcement record.
-type enforcementFigures struct {
+// figureColumns are the figure columns of an enforcement record.
+type figureColumns struct {
 	insp, found, major, fixed, cases, susp, clos, transf *array.Int64
 	fines                                                *array.Decimal128
 }
 
-func (f enforcementFigures) addRow(t *EnforcementTotals, i int) {
+func (f figureColumns) addRow(t *scoring.EnforcementTotals, i int) {
 	t.Inspections += f.insp.Value(i)
 	t.HazardsFound += f.found.Value(i)
 	t.MajorHazards += f.major.Value(i)
 	t.HazardsFixed += f.fixed.Value(i)
 	t.Cases += f.cases.Value(i)
-	t.Fines += decValue(f.fines, i)
+	t.Fines += tongbao.Money(decValue(f.fines, i))
 	t.Suspensions += f.susp.Value(i)
 	t.Closures += f.clos.Value(i)
 	t.Transfers += f.transf.Value(i)
 }
 
-// Add adds another unit-month's totals.
-func (t *EnforcementTotals) Add(o EnforcementTotals) {
-	t.Inspections += o.Inspections
-	t.HazardsFound += o.HazardsFound
-	t.MajorHazards += o.MajorHazards
-	t.HazardsFixed += o.HazardsFixed
-	t.Cases += o.Cases
-	t.Fines += o.Fines
-	t.Suspensions += o.Suspensions
-	t.Closures += o.Closures
-	t.Transfers += o.Transfers
-}
-
-func (d *Data) addAccidents(rec arrow.Record) error {
-	c := columns{rec}
+func (c collector) addAccidents(rec arrow.Record) error {
+	cols := columns{rec}
 	date := rec.Column(rec.Schema().FieldIndices("date")[0]).(*array.Timestamp)
 	// Parquet has no second-resolution timestamps: take the unit as stored.
 	unit := date.DataType().(*arrow.TimestampType).Unit
 	hasTime := rec.Column(rec.Schema().FieldIndices("has_time")[0]).(*array.Boolean)
-	period, terr, dept, ind, ent, typ := c.str("period"), c.str("territory"), c.str("department"), c.str("industry"), c.str("enterprise"), c.str("type")
-	deaths, missing, serious, injuries := c.i64("deaths"), c.i64("missing"), c.i64("serious_injuries"), c.i64("injuries")
-	loss := c.dec("loss")
+	terr, dept, ind, ent, typ := cols.str("territory"), cols.str("department"), cols.str("industry"), cols.str("enterprise"), cols.str("type")
+	deaths, missing, serious, injuries := cols.i64("deaths"), cols.i64("missing"), cols.i64("serious_injuries"), cols.i64("injuries")
+	loss := cols.dec("loss")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		d.Accidents = append(d.Accidents, Accident{
-			Date: date.Value(i).ToTime(unit).UTC(), HasTime: hasTime.Value(i), Month: strings.Clone(period.Value(i)),
+		day := tongbao.Date{Time: date.Value(i).ToTime(unit).UTC(), HasTime: hasTime.Value(i)}
+		c.d.Accidents = append(c.d.Accidents, scoring.Accident{
+			Date: day, Month: day.Period(),
 			Territory: strings.Clone(terr.Value(i)), Department: strings.Clone(dept.Value(i)), Industry: strings.Clone(ind.Value(i)),
 			Enterprise: strings.Clone(ent.Value(i)), Type: strings.Clone(typ.Value(i)),
 			Deaths: deaths.Value(i), Missing: missing.Value(i), SeriousInjuries: serious.Value(i), Injuries: injuries.Value(i),
-			Loss: decValue(loss, i),
+			Loss: tongbao.Money(decValue(loss, i)),
 		})
 	}
 	return nil
 }
 
-func (d *Data) addQuotas(rec arrow.Record) error {
-	c := columns{rec}
-	unit, period, quota := c.str("unit"), c.str("period"), c.i64("quota")
+func (c collector) addQuotas(rec arrow.Record) error {
+	cols := columns{rec}
+	unit, period, quota := cols.str("unit"), cols.str("period"), cols.i64("quota")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		var y int
-		fmt.Sscan(period.Value(i), &y)
-		if d.Quotas[y] == nil {
-			d.Quotas[y] = map[string]int64{}
+		y, err := strconv.Atoi(period.Value(i))
+		if err != nil {
+			return fmt.Errorf("stored year %q: %w", period.Value(i), err)
 		}
-		d.Quotas[y][strings.Clone(unit.Value(i))] = quota.Value(i)
+		if c.d.Quotas[y] == nil {
+			c.d.Quotas[y] = map[string]int64{}
+		}
+		c.d.Quotas[y][strings.Clone(unit.Value(i))] = quota.Value(i)
 	}
 	return nil
 }
 
-func (d *Data) addAssessments(rec arrow.Record) error {
-	c := columns{rec}
-	unit, period := c.str("unit"), c.str("period")
-	ded, bonus := c.dec("deductions"), c.dec("bonus")
+func (c collector) addAssessments(rec arrow.Record) error {
+	cols := columns{rec}
+	unit, period := cols.str("unit"), cols.str("period")
+	ded, bonus := cols.dec("deductions"), cols.dec("bonus")
 	var items [10]*array.Decimal128
 	for n := range items {
-		items[n] = c.dec(sources.ItemColumn(n + 1))
+		items[n] = cols.dec(sources.ItemColumn(n + 1))
 	}
 	for i := 0; i < int(rec.NumRows()); i++ {
-		a := &Assessment{Deductions: decValue(ded, i), Bonus: decValue(bonus, i)}
+		a := &scoring.Assessment{Deductions: decValue(ded, i), Bonus: decValue(bonus, i)}
 		for n, col := range items {
 			if col.IsValid(i) {
 				v := decValue(col, i)
 				a.Items[n] = &v
 			}
 		}
-		q := period.Value(i)
-		if d.Assessments[q] == nil {
-			d.Assessments[strings.Clone(q)] = map[string]*Assessment{}
+		q, err := tongbao.ParseQuarter(period.Value(i))
+		if err != nil {
+			return fmt.Errorf("stored quarter %q: %w", period.Value(i), err)
 		}
-		d.Assessments[q][strings.Clone(unit.Value(i))] = a
+		if c.d.Assessments[q] == nil {
+			c.d.Assessments[q] = map[string]*scoring.Assessment{}
+		}
+		c.d.Assessments[q][strings.Clone(unit.Value(i))] = a
 	}
 	return nil
 }
@@ -287,13 +296,13 @@ func (d *Data) addAssessments(rec arrow.Record) error {
 // decodes nothing else (unit names as written, source rows …).
 func Columns(dataset string) []string {
 	switch dataset {
-	case sources.Enforcement:
+	case tongbao.Enforcement:
 		return []string{"unit", "period", "inspections", "hazards_found", "major_hazards", "hazards_fixed", "cases", "fines", "suspensions", "closures", "transfers"}
-	case sources.Accidents:
+	case tongbao.Accidents:
 		return []string{"date", "has_time", "period", "territory", "department", "industry", "enterprise", "type", "deaths", "missing", "serious_injuries", "injuries", "loss", "level"}
-	case sources.Quotas:
+	case tongbao.Quotas:
 		return []string{"unit", "period", "quota"}
-	case sources.Assessments:
+	case tongbao.Assessments:
 		cols := []string{"unit", "period", "deductions", "bonus"}
 		for n := 1; n <= 10; n++ {
 			cols = append(cols, sources.ItemColumn(n))
