@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"tongbao"
 
 	"github.com/BurntSushi/toml"
 
@@ -102,6 +103,9 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string { return fmt.Sprintf("配置文件「%s」：%s", e.Path, e.Msg) }
+
+// Unwrap gives the code: a bad config is refused input.
+func (e *ConfigError) Unwrap() error { return tongbao.EInvalid }
 
 // LoadConfig reads tongbao.toml over the defaults and validates the result.
 func LoadConfig(path string) (Config, error) {

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"tongbao"
 )
 
 // Temporary files are named by who may write them, so leftovers of an
@@ -213,6 +214,9 @@ type NotRegularError struct {
 	Path string
 	What string // in Chinese: 符号链接, 文件夹 …
 }
+
+// Unwrap gives the code.
+func (e *NotRegularError) Unwrap() error { return tongbao.CodeNotRegular }
 
 func (e *NotRegularError) Error() string {
 	return fmt.Sprintf("「%s」是%s，不是普通文件，未读取（请放入文件本身）", filepath.Base(e.Path), e.What)

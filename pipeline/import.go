@@ -167,14 +167,14 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Re
 	f, st, err := openInput(path)
 	if err != nil {
 		o.Status, o.Unread = Rejected, true
-		o.Result = fileProblem(name, explainOpen(err))
+		o.Result = fileProblem(name, openCode(err), explainOpen(err))
 		return o, nil
 	}
 	defer f.Close()
 	if limit := w.Config.Import.MaxFileMB << 20; st.Size() > limit {
 		// Refused before anything is copied or hashed.
 		o.Status, o.Unread = Rejected, true
-		o.Result = fileProblem(name, fmt.Sprintf("文件大小 %d MB 超过上限 %d MB，已拒收", st.Size()>>20, w.Config.Import.MaxFileMB))
+		o.Result = fileProblem(name, tongbao.CodeTooLarge, fmt.Sprintf("文件大小 %d MB 超过上限 %d MB，已拒收", st.Size()>>20, w.Config.Import.MaxFileMB))
 		return o, nil
 	}
 	in := w.startIntake(f, st.Size(), !opts.DryRun)
@@ -313,8 +313,19 @@ func explainOpen(err error) string {
 	return "无法打开文件：" + Explain(err)
 }
 
-func fileProblem(name, rule string) *sources.Result {
-	return &sources.Result{File: name, ErrorCount: 1, Errors: []*sources.ImportError{{File: name, Rule: rule}}}
+func fileProblem(name string, code tongbao.Code, rule string) *sources.Result {
+	return &sources.Result{File: name, ErrorCount: 1, Errors: []*sources.ImportError{{File: name, Code: code, Rule: rule}}}
+}
+
+// openCode is the code of a file that could not be opened.
+func openCode(err error) tongbao.Code {
+	switch {
+	case IsNotRegular(err):
+		return tongbao.CodeNotRegular
+	case errors.Is(err, os.ErrNotExist):
+		return tongbao.ENotFound
+	}
+	return tongbao.CodeUnreadable
 }
 
 func partitionPath(dataset, period, sha string) string {

@@ -8,13 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"tongbao"
 
 	"github.com/gofrs/flock"
 )
 
 // ErrLocked means another tongbao process held the workspace longer than
-// the wait allowed (exit 4).
-var ErrLocked = errors.New("workspace locked")
+// the wait allowed (exit 4): the domain's EBusy.
+var ErrLocked = tongbao.EBusy
 
 // Lock files. The workspace lock is held by every command that writes,
 // for the whole write; the service lock by `serve` for its whole life, so

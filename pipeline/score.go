@@ -12,6 +12,9 @@ import (
 // NoDataError says a period has no data at all.
 type NoDataError struct{ Period string }
 
+// Unwrap gives the code.
+func (e *NoDataError) Unwrap() error { return tongbao.ENoData }
+
 func (e *NoDataError) Error() string {
 	return fmt.Sprintf("%s 没有任何数据：请先导入该期间的执法检查月报、事故台账或评估表", e.Period)
 }

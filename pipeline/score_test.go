@@ -6,10 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"tongbao"
+	"tongbao/reports"
 )
 
 var updateScores = flag.Bool("update-scores", false, "rewrite testdata/score/*.json")
@@ -121,5 +126,42 @@ func TestSumsAgreeWithRows(t *testing.T) {
 	}
 	if got := fromSums.Enforcement[tongbao.Month{Year: 2022, Month: 4}]["区交通局"]; got.Cases != 2 || got.Inspections != 38 {
 		t.Errorf("区交通局 in April (the CSV's row): %+v", got)
+	}
+}
+
+// TestConfiguredLevelsAgreeEverywhere: with 较大 from 2 deaths in
+// [[scoring.levels]], an accident of 2 deaths is 较大 in the stored level
+// column, in the import's warning about the level written as 一般, in the
+// Score JSON and in the bulletin.
+func TestConfiguredLevelsAgreeEverywhere(t *testing.T) {
+	ws := newWorkspace(t)
+	ws.Config.Scoring.Levels[2].Deaths = 2 // 较大
+	ledger := writeXLSX(t, t.TempDir(), "事故台账_2022年3月.xlsx", [][]any{
+		{"发生时间", "属地", "行业领域", "死亡(人)", "失踪(人)", "重伤(人)", "受伤(人)", "直接经济损失(万元)", "事故等级"},
+		{"2022-03-05", "德感街道", "工贸", 2, 0, 0, 1, 50, "一般"},
+	})
+	o := importOne(t, ws, ledger, ImportOptions{})
+	if o.Status != Imported || o.Result.WarningCount != 1 || !strings.Contains(o.Result.Warnings[0].Rule, "「较大」不一致") {
+		t.Fatalf("import: %s", o.Text())
+	}
+	stored := ""
+	cat, _ := readCatalog(ws.path("catalog.json"))
+	err := ws.scanPartition(context.Background(), &cat.Partitions[0], []string{"level"}, memory.DefaultAllocator, func(rec arrow.Record) error {
+		stored = rec.Column(0).(*array.String).Value(0)
+		return nil
+	})
+	if err != nil || stored != "较大" {
+		t.Fatalf("stored level %q, %v", stored, err)
+	}
+	r, err := ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
+	if err != nil || r.Accidents.List[0].Level != tongbao.LevelLarger {
+		t.Fatalf("Score JSON level %v, %v", r.Accidents.List, err)
+	}
+	var text strings.Builder
+	for _, p := range reports.BulletinParagraphs(r, reports.DocInfo{District: "江津区", Organ: "江津区安全生产委员会办公室", Version: 1}) {
+		text.WriteString(p.Text)
+	}
+	if !strings.Contains(text.String(), "较大") {
+		t.Errorf("the bulletin does not call it 较大:\n%s", text.String())
 	}
 }

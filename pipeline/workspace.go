@@ -91,7 +91,7 @@ func Init(home string) ([]string, error) {
 }
 
 // ErrNoWorkspace means the folder has not been initialised.
-var ErrNoWorkspace = errors.New("no workspace")
+var ErrNoWorkspace = &tongbao.Error{Code: tongbao.ENotFound, Message: "no workspace"}
 
 // Open loads and validates the config of an existing workspace.
 func Open(home string, now func() time.Time) (*Workspace, error) {
@@ -139,6 +139,9 @@ func (w *Workspace) path(parts ...string) string {
 type InputError struct {
 	Problems []*sources.ImportError
 }
+
+// Unwrap gives the code: refused input.
+func (e *InputError) Unwrap() error { return tongbao.EInvalid }
 
 func (e *InputError) Error() string {
 	msgs := make([]string, len(e.Problems))

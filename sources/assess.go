@@ -40,8 +40,7 @@ func (p *parser) assessmentRow(r Row) {
 	au := p.assess.units[key]
 	long := p.h.cols["item_no"] > 0 && p.h.cols["score"] > 0
 	if au != nil && !long {
-		p.is.errorf(p.sheet, r.Num, p.h.cols["unit"], p.ds.Field("unit").Label, written,
-			"单位「%s」与第 %d 行重复（汇总表中每个单位只能出现一次）", u.Name, au.firstRow)
+		p.is.problem(tongbao.CodeDuplicateRow, cell{p.sheet, r.Num, p.h.cols["unit"], p.ds.Field("unit").Label, written}, "单位「%s」与第 %d 行重复（汇总表中每个单位只能出现一次）", u.Name, au.firstRow)
 		return
 	}
 	if au == nil {
@@ -56,23 +55,23 @@ func (p *parser) assessmentRow(r Row) {
 		label := "第" + strconv.Itoa(n) + "项 " + MeasureNames[n-1]
 		s, err := parseDecimalFast(v, false)
 		if err != nil {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "%s", numberRule(err, "应为得分"))
+			p.is.problem(tongbao.CodeNotNumber, cell{p.sheet, r.Num, col, label, v}, "%s", numberRule(err, "应为得分"))
 			return
 		}
 		if s < 0 {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "得分不能为负数")
+			p.is.problem(tongbao.CodeNegative, cell{p.sheet, r.Num, col, label, v}, "得分不能为负数")
 			return
 		}
 		if n == 7 && p.opts.Item7DataDriven {
-			p.is.warnf(p.sheet, r.Num, col, label, v, "第7项由执法数据计算，表中填写的值不予采用")
+			p.is.warning(tongbao.CodeOverridden, cell{p.sheet, r.Num, col, label, v}, "第7项由执法数据计算，表中填写的值不予采用")
 			return
 		}
 		if au.itemSet[n] {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "单位「%s」的第%d项得分与第 %d 行重复", u.Name, n, au.itemRow[n])
+			p.is.problem(tongbao.CodeDuplicateRow, cell{p.sheet, r.Num, col, label, v}, "单位「%s」的第%d项得分与第 %d 行重复", u.Name, n, au.itemRow[n])
 			return
 		}
 		if s > wideMeasureMax {
-			p.is.warnf(p.sheet, r.Num, col, label, v, "超过该项满分 10 分，计分时按 10 分计")
+			p.is.warning(tongbao.CodeOverridden, cell{p.sheet, r.Num, col, label, v}, "超过该项满分 10 分，计分时按 10 分计")
 		}
 		au.items[n], au.itemSet[n], au.itemRow[n] = s, true, r.Num
 	}
@@ -82,7 +81,7 @@ func (p *parser) assessmentRow(r Row) {
 		if nv != "" {
 			n, err := parseIntFast(nv)
 			if err != nil || n < 1 || n > 10 {
-				p.is.errorf(p.sheet, r.Num, ncol, "措施序号", nv, "措施序号应为 1 到 10")
+				p.is.problem(tongbao.CodeBadValue, cell{p.sheet, r.Num, ncol, "措施序号", nv}, "措施序号应为 1 到 10")
 			} else {
 				score(int(n), scol, sv)
 			}
@@ -102,11 +101,11 @@ func (p *parser) assessmentRow(r Row) {
 		label := p.ds.Field(field).Label
 		n, err := parseDecimalFast(v, false)
 		if err != nil || n < 0 {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "应为不小于 0 的数字")
+			p.is.problem(tongbao.CodeNotNumber, cell{p.sheet, r.Num, col, label, v}, "应为不小于 0 的数字")
 			return
 		}
 		if *curRow > 0 && *cur != n {
-			p.is.errorf(p.sheet, r.Num, col, label, v, "单位「%s」的%s在第 %d 行为 %s，同一单位只能有一个%s", u.Name, label, *curRow, tongbao.FormatScaled(*cur, tongbao.MoneyScale), label)
+			p.is.problem(tongbao.CodeInconsistent, cell{p.sheet, r.Num, col, label, v}, "单位「%s」的%s在第 %d 行为 %s，同一单位只能有一个%s", u.Name, label, *curRow, tongbao.FormatScaled(*cur, tongbao.MoneyScale), label)
 			return
 		}
 		*cur, *curRow = n, r.Num

@@ -112,14 +112,14 @@ func (r *csvRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				return io.EOF
 			}
 			if errors.Is(err, errCSVRecordTooLong) {
-				return refuse("CSV 第 %d 行起的一条记录超过 4 MB（多半是引号没有闭合），已拒收", r.tooLongAt)
+				return refuseLimit("CSV 第 %d 行起的一条记录超过 4 MB（多半是引号没有闭合），已拒收", r.tooLongAt)
 			}
 			return refuse("CSV 读取失败：%s", causeOf(err))
 		}
 		r.count++
 		if r.count > r.limits.MaxRows {
 			b.cells = b.cells[:start]
-			return refuse("行数超过上限 %d 行，已拒收", r.limits.MaxRows)
+			return refuseLimit("行数超过上限 %d 行，已拒收", r.limits.MaxRows)
 		}
 		b.endRow(line, start)
 	}

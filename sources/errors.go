@@ -1,22 +1,30 @@
 package sources
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"tongbao"
 )
 
 // ImportError is one problem found in an imported file, with its position,
-// like encoding/csv's ParseError. Messages are in Chinese for the analyst.
+// like encoding/csv's ParseError: a code for programs, a rule in Chinese
+// for the analyst.
 type ImportError struct {
-	File    string // base name of the file
-	Sheet   string // sheet name, "" for a file-level problem
-	Row     int    // 1-based, 0 when the problem has no cell
-	Col     int    // 1-based, 0 when the problem has no cell
-	Field   string // Chinese field label, e.g. 检查企业(家次)
-	Value   string // the value as written
-	Rule    string // what is wrong, in Chinese
-	Warning bool   // a warning does not refuse the file
+	File    string       // base name of the file
+	Sheet   string       // sheet name, "" for a file-level problem
+	Row     int          // 1-based, 0 when the problem has no cell
+	Col     int          // 1-based, 0 when the problem has no cell
+	Field   string       // Chinese field label, e.g. 检查企业(家次)
+	Value   string       // the value as written
+	Code    tongbao.Code // what kind of problem: tongbao.CodeUnknownUnit …
+	Rule    string       // what is wrong, in Chinese
+	Warning bool         // a warning does not refuse the file
 }
+
+// Unwrap gives the code: errors.Is(err, tongbao.CodeUnknownUnit).
+func (e *ImportError) Unwrap() error { return e.Code }
 
 // Cell is the A1 reference of the problem's cell, or "".
 func (e *ImportError) Cell() string {
@@ -80,10 +88,35 @@ func (is *issues) add(e *ImportError) {
 	}
 }
 
-func (is *issues) errorf(sheet string, row, col int, field, value, format string, args ...any) {
-	is.add(&ImportError{Sheet: sheet, Row: row, Col: col, Field: field, Value: value, Rule: fmt.Sprintf(format, args...)})
+// cell is where a problem is: a cell of a sheet (a column 0 is the whole
+// row), the field read there and the value as written.
+type cell struct {
+	sheet    string
+	row, col int
+	field    string
+	value    string
 }
 
-func (is *issues) warnf(sheet string, row, col int, field, value, format string, args ...any) {
-	is.add(&ImportError{Sheet: sheet, Row: row, Col: col, Field: field, Value: value, Rule: fmt.Sprintf(format, args...), Warning: true})
+// problem records an error at a cell.
+func (is *issues) problem(code tongbao.Code, at cell, format string, args ...any) {
+	is.add(&ImportError{Sheet: at.sheet, Row: at.row, Col: at.col, Field: at.field, Value: at.value, Code: code, Rule: fmt.Sprintf(format, args...)})
+}
+
+// warning records a warning at a cell: the file is still imported.
+func (is *issues) warning(code tongbao.Code, at cell, format string, args ...any) {
+	is.add(&ImportError{Sheet: at.sheet, Row: at.row, Col: at.col, Field: at.field, Value: at.value, Code: code, Rule: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// fileProblem records an error of the file or of a sheet as a whole.
+func (is *issues) fileProblem(code tongbao.Code, sheet, format string, args ...any) {
+	is.add(&ImportError{Sheet: sheet, Code: code, Rule: fmt.Sprintf(format, args...)})
+}
+
+// codeOf is the code of a reader's refusal (unreadable when it has none).
+func codeOf(err error) tongbao.Code {
+	var rf *refusal
+	if errors.As(err, &rf) && rf.code != "" {
+		return rf.code
+	}
+	return tongbao.CodeUnreadable
 }

@@ -137,7 +137,7 @@ func readPart(f *zip.File, max int64, v any) error {
 		return err
 	}
 	if over {
-		return refuse("工作簿部件 %s 超过大小上限", f.Name)
+		return refuseLimit("工作簿部件 %s 超过大小上限", f.Name)
 	}
 	return xml.Unmarshal(data, v)
 }
@@ -316,7 +316,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	if c.left < 0 {
-		return n, refuse("%s 解压后超过大小上限，已拒收", c.name)
+		return n, refuseLimit("%s 解压后超过大小上限，已拒收", c.name)
 	}
 	return n, err
 }
@@ -335,7 +335,7 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 	for {
 		kind, tok, err := r.next()
 		if errors.Is(err, errXMLTokenTooLong) {
-			return refuse("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
+			return refuseLimit("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
 		}
 		if err != nil {
 			return refuse("共享字符串表已损坏：%s", causeOf(err))
@@ -382,7 +382,7 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 				}
 				cur = append(cur, text...)
 				if len(cur) > w.limits.MaxCellChars*4 {
-					return refuse("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
+					return refuseLimit("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
 				}
 			}
 		}
@@ -393,10 +393,10 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 func (w *fastWorkbook) addShared(s []byte, maxStrings int) error {
 	t := &w.sst
 	if len(t.ends) >= maxStrings {
-		return refuse("共享字符串表的条目（超过 %d 条）远多于工作表所能引用的，疑似恶意文件，已拒收", maxStrings)
+		return refuseLimit("共享字符串表的条目（超过 %d 条）远多于工作表所能引用的，疑似恶意文件，已拒收", maxStrings)
 	}
 	if int64(len(t.text))+int64(len(s)) > w.limits.uncompressedBytes() || len(t.text)+len(s) > math.MaxUint32 {
-		return refuse("共享字符串表超过大小上限，已拒收")
+		return refuseLimit("共享字符串表超过大小上限，已拒收")
 	}
 	t.text = append(t.text, s...)
 	t.ends = append(t.ends, uint32(len(t.text)))
@@ -466,7 +466,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 	for len(b.rows) < max {
 		kind, tok, err := s.r.next()
 		if errors.Is(err, errXMLTokenTooLong) && c.col > 0 {
-			return refuse("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
+			return refuseLimit("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
 		}
 		if err != nil {
 			return refuse(errCorrupt, causeOf(err))
@@ -632,7 +632,7 @@ func (s *fastRows) rowDone(b *rowBatch, rowStart int) error {
 	s.count++
 	if s.count > s.w.limits.MaxRows {
 		b.cells = b.cells[:rowStart]
-		return refuse("行数超过上限 %d 行，已拒收", s.w.limits.MaxRows)
+		return refuseLimit("行数超过上限 %d 行，已拒收", s.w.limits.MaxRows)
 	}
 	b.endRow(s.rowNum, rowStart)
 	return nil
@@ -668,7 +668,7 @@ func (s *fastRows) addCell(b *rowBatch, c *cellState, rowStart int) error {
 		return nil
 	}
 	if len(v) > s.w.limits.MaxCellChars*4 {
-		return refuse("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
+		return refuseLimit("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
 	}
 	cell := Cell{Col: c.col, Value: v}
 	if c.style >= 0 && c.style < len(s.w.numFmts) {

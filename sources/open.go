@@ -10,7 +10,7 @@ import (
 // with the file itself come back as one-line Chinese reasons.
 func OpenWorkbook(name string, r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 	if size > lim.fileBytes() {
-		return nil, refuse("文件大小 %d MB 超过上限 %d MB，已拒收", size>>20, lim.MaxFileMB)
+		return nil, refuseLimit("文件大小 %d MB 超过上限 %d MB，已拒收", size>>20, lim.MaxFileMB)
 	}
 	if size == 0 {
 		return nil, refuse("文件为空（0 字节）")

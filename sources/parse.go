@@ -90,7 +90,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		// A reader library failing on a hostile file must not take the
 		// program down: the file is refused instead.
 		if v := recover(); v != nil {
-			p.is.errorf("", 0, 0, "", "", "%s", internalFailure)
+			p.is.fileProblem(tongbao.CodeInternal, "", "%s", internalFailure)
 			res, err = p.result(&Result{File: p.fileName}), nil
 		}
 	}()
@@ -155,7 +155,7 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 	res := &Result{File: p.fileName}
 	wb, err := OpenWorkbook(name, r, size, p.opts.Limits)
 	if err != nil {
-		p.is.errorf("", 0, 0, "", "", "%s", reasonOf(err))
+		p.is.fileProblem(codeOf(err), "", "%s", reasonOf(err))
 		return p.result(res), nil
 	}
 	defer wb.Close()
@@ -185,16 +185,16 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 	if !found && p.is.errCount == 0 {
 		switch {
 		case partial != nil:
-			p.is.errorf(partialSheet, partial.row, 0, "", "", "%s缺少必需的列：%s", partial.ds.Label, strings.Join(partial.missing, "、"))
+			p.is.problem(tongbao.CodeMissingColumn, cell{partialSheet, partial.row, 0, "", ""}, "%s缺少必需的列：%s", partial.ds.Label, strings.Join(partial.missing, "、"))
 		case p.opts.Dataset != "":
 			ds, _ := LookupDataset(p.opts.Dataset)
-			p.is.errorf("", 0, 0, "", "", "未找到%s的表头（应包含：%s）", ds.Label, strings.Join(ds.Headers(), "、"))
+			p.is.fileProblem(tongbao.CodeNoHeader, "", "未找到%s的表头（应包含：%s）", ds.Label, strings.Join(ds.Headers(), "、"))
 		default:
-			p.is.errorf("", 0, 0, "", "", "未找到可识别的表头：不是执法检查月报、事故台账、控制指标或十条措施评估表")
+			p.is.fileProblem(tongbao.CodeNoHeader, "", "未找到可识别的表头：不是执法检查月报、事故台账、控制指标或十条措施评估表")
 		}
 	}
 	if found && p.is.errCount == 0 && p.dataRows == 0 && p.ds.Name != tongbao.Accidents {
-		p.is.errorf("", 0, 0, "", "", "文件中没有数据行（只有表头）")
+		p.is.fileProblem(tongbao.CodeEmpty, "", "文件中没有数据行（只有表头）")
 	}
 	if found && p.is.errCount == 0 {
 		if err := p.finish(); err != nil {
@@ -284,7 +284,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 		return false, part, nil
 	}
 	if p.ds != nil && p.ds != h.ds {
-		p.is.errorf(sheet, h.row, 0, "", "", "该工作表是%s，与本文件其他工作表（%s）不是同一种数据，请分开提交", h.ds.Label, p.ds.Label)
+		p.is.problem(tongbao.CodeMixedDatasets, cell{sheet, h.row, 0, "", ""}, "该工作表是%s，与本文件其他工作表（%s）不是同一种数据，请分开提交", h.ds.Label, p.ds.Label)
 		return true, nil, nil
 	}
 	if p.ds == nil {
@@ -299,8 +299,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	h.unitCol, h.periodCol = h.cols["unit"], h.cols["period"]
 	p.sheet, p.h = sheet, h
 	for _, d := range h.dups {
-		p.is.errorf(sheet, h.row, d.dup, d.label, h.labels[d.dup], "「%s」（%s 列）与「%s」（%s 列）都是“%s”列，无法确定以哪一列为准，请删除或改名其中一列",
-			h.labels[d.first], ColumnName(d.first), h.labels[d.dup], ColumnName(d.dup), d.label)
+		p.is.problem(tongbao.CodeDuplicateColumn, cell{sheet, h.row, d.dup, d.label, h.labels[d.dup]}, "「%s」（%s 列）与「%s」（%s 列）都是“%s”列，无法确定以哪一列为准，请删除或改名其中一列", h.labels[d.first], ColumnName(d.first), h.labels[d.dup], ColumnName(d.dup), d.label)
 	}
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = make([]int64, len(p.ds.Fields))
@@ -351,7 +350,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 
 // fail records a file-level read problem; reading stops.
 func (p *parser) fail(sheet string, err error) {
-	p.is.errorf(sheet, 0, 0, "", "", "%s", reasonOf(err))
+	p.is.fileProblem(codeOf(err), sheet, "%s", reasonOf(err))
 	p.fatal = true
 }
 
@@ -370,7 +369,7 @@ func (p *parser) checkCells(rows []Row) {
 
 func (p *parser) checkLen(row int, c Cell) bool {
 	if len(c.Value) > p.opts.Limits.MaxCellChars && len([]rune(c.Value)) > p.opts.Limits.MaxCellChars {
-		p.is.errorf(p.sheet, row, c.Col, "", "", "单元格内容超过 %d 个字符的上限", p.opts.Limits.MaxCellChars)
+		p.is.problem(tongbao.CodeTooLarge, cell{p.sheet, row, c.Col, "", ""}, "单元格内容超过 %d 个字符的上限", p.opts.Limits.MaxCellChars)
 		return false
 	}
 	return true
@@ -446,7 +445,7 @@ func fileExt(name string) string {
 func (p *parser) periodError() {
 	if !p.periodErrAt {
 		p.periodErrAt = true
-		p.is.errorf(p.sheet, 0, 0, "", "", "%s", p.periodErr)
+		p.is.fileProblem(tongbao.CodeBadPeriod, p.sheet, "%s", p.periodErr)
 	}
 }
 
@@ -458,12 +457,11 @@ func (p *parser) rowPeriod(r Row) (string, bool) {
 		if v := trimSpace(r.Value(col)); v != "" {
 			per, err := ParsePeriod(p.ds.Period, p.serial(v))
 			if err != nil {
-				p.is.errorf(p.sheet, r.Num, col, p.ds.Field("period").Label, v, "不是有效的%s（如 %s）", periodWord(p.ds.Period), periodExample(p.ds.Period))
+				p.is.problem(tongbao.CodeBadPeriod, cell{p.sheet, r.Num, col, p.ds.Field("period").Label, v}, "不是有效的%s（如 %s）", periodWord(p.ds.Period), periodExample(p.ds.Period))
 				return "", false
 			}
 			if p.sheetPeriod != "" && per != p.sheetPeriod {
-				p.is.errorf(p.sheet, r.Num, col, p.ds.Field("period").Label, v, "该行%s为 %s，与文件标明的 %s（%s）不一致",
-					periodWord(p.ds.Period), per, p.sheetPeriod, p.sheetPeriodFrom)
+				p.is.problem(tongbao.CodePeriodMismatch, cell{p.sheet, r.Num, col, p.ds.Field("period").Label, v}, "该行%s为 %s，与文件标明的 %s（%s）不一致", periodWord(p.ds.Period), per, p.sheetPeriod, p.sheetPeriodFrom)
 				return "", false
 			}
 			return per, p.checkFuture(per, r.Num, col, v)
@@ -498,11 +496,11 @@ func (p *parser) checkFuture(per string, row, col int, v string) bool {
 	if row == 0 {
 		if !p.futureAt {
 			p.futureAt = true
-			p.is.errorf(p.sheet, 0, 0, "", "", "文件的%s %s 晚于%s，不能导入尚未到来的期间", periodWord(p.ds.Period), per, word)
+			p.is.fileProblem(tongbao.CodeFuturePeriod, p.sheet, "文件的%s %s 晚于%s，不能导入尚未到来的期间", periodWord(p.ds.Period), per, word)
 		}
 		return false
 	}
-	p.is.errorf(p.sheet, row, col, p.ds.Field("period").Label, v, "%s %s 晚于%s，不能导入尚未到来的期间", periodWord(p.ds.Period), per, word)
+	p.is.problem(tongbao.CodeFuturePeriod, cell{p.sheet, row, col, p.ds.Field("period").Label, v}, "%s %s 晚于%s，不能导入尚未到来的期间", periodWord(p.ds.Period), per, word)
 	return false
 }
 
@@ -545,7 +543,7 @@ func (p *parser) dataRow(r Row) error {
 			return nil
 		}
 		if c.uncached && p.h.fieldAt(c.Col) != "" {
-			p.is.errorf(p.sheet, r.Num, c.Col, p.h.labelOf(p.ds, c.Col), "", "公式没有计算结果，请在 Excel/WPS 中打开并保存后再报送")
+			p.is.problem(tongbao.CodeUncalculated, cell{p.sheet, r.Num, c.Col, p.h.labelOf(p.ds, c.Col), ""}, "公式没有计算结果，请在 Excel/WPS 中打开并保存后再报送")
 			uncached = true
 		}
 	}
@@ -688,11 +686,11 @@ func (p *parser) countAt(r Row, col int, fi int) (int64, bool) {
 		p.badCols[fi] = true
 	}
 	if err != nil {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "%s", numberRule(err, "应为非负整数"))
+		p.is.problem(tongbao.CodeNotNumber, cell{p.sheet, r.Num, col, p.ds.Fields[fi].Label, v}, "%s", numberRule(err, "应为非负整数"))
 		return 0, false
 	}
 	if n < 0 {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "不能为负数")
+		p.is.problem(tongbao.CodeNegative, cell{p.sheet, r.Num, col, p.ds.Fields[fi].Label, v}, "不能为负数")
 		return 0, false
 	}
 	p.sums[fi] += n
@@ -718,11 +716,11 @@ func (p *parser) decimalAt(r Row, col, fi int, fromYuan bool) (int64, bool, bool
 		p.badCols[fi] = true
 	}
 	if err != nil {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "%s", numberRule(err, "应为数字"))
+		p.is.problem(tongbao.CodeNotNumber, cell{p.sheet, r.Num, col, p.ds.Fields[fi].Label, v}, "%s", numberRule(err, "应为数字"))
 		return 0, false, true
 	}
 	if n < 0 {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Fields[fi].Label, v, "不能为负数")
+		p.is.problem(tongbao.CodeNegative, cell{p.sheet, r.Num, col, p.ds.Fields[fi].Label, v}, "不能为负数")
 		return 0, false, true
 	}
 	p.sums[fi] += n
@@ -759,7 +757,7 @@ func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*U
 		v = trimSpace(r.Value(col))
 	}
 	if v == "" {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, "", "单位名称不能为空")
+		p.is.problem(tongbao.CodeBlank, cell{p.sheet, r.Num, col, p.ds.Field(field).Label, ""}, "单位名称不能为空")
 		return nil, "", false
 	}
 	rn, ok := p.resolved[v]
@@ -774,7 +772,7 @@ func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*U
 	}
 	u := rn.unit
 	if u == nil {
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "%s", unknownUnitRule(p.opts.Registry, v))
+		p.is.problem(tongbao.CodeUnknownUnit, cell{p.sheet, r.Num, col, p.ds.Field(field).Label, v}, "%s", unknownUnitRule(p.opts.Registry, v))
 		return nil, v, false
 	}
 	if len(kinds) > 0 && !slices.Contains(kinds, u.Kind) {
@@ -782,7 +780,7 @@ func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*U
 		for i, k := range kinds {
 			names[i] = string(k)
 		}
-		p.is.errorf(p.sheet, r.Num, col, p.ds.Field(field).Label, v, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(names, "或"))
+		p.is.problem(tongbao.CodeWrongKind, cell{p.sheet, r.Num, col, p.ds.Field(field).Label, v}, "「%s」是%s，此列应填写%s", u.Name, u.Kind, strings.Join(names, "或"))
 		return nil, v, false
 	}
 	return u, v, true
@@ -792,7 +790,7 @@ func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*U
 // error naming both rows.
 func (p *parser) duplicate(key string, r Row, col int, label, value, what string) bool {
 	if first, dup := p.seen[key]; dup {
-		p.is.errorf(p.sheet, r.Num, col, label, value, "%s与第 %d 行重复（%s）", what, first, "汇总表中每个单位只能出现一次")
+		p.is.problem(tongbao.CodeDuplicateRow, cell{p.sheet, r.Num, col, label, value}, "%s与第 %d 行重复（%s）", what, first, "汇总表中每个单位只能出现一次")
 		return true
 	}
 	p.seen[key] = r.Num
@@ -820,13 +818,11 @@ func (p *parser) enforcementRow(r Row) error {
 	// Cross-field rules only on readable values: no follow-on errors.
 	const found, major, fixed = 1, 2, 3 // indexes in enforcementCounts
 	if good[major] && good[found] && vals[major] > vals[found] {
-		p.is.errorf(p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, tongbao.FormatScaled(vals[major], 0),
-			"重大隐患数不能大于发现隐患数（%d）", vals[found])
+		p.is.problem(tongbao.CodeInconsistent, cell{p.sheet, r.Num, p.h.cols["major_hazards"], p.ds.Field("major_hazards").Label, tongbao.FormatScaled(vals[major], 0)}, "重大隐患数不能大于发现隐患数（%d）", vals[found])
 		ok = false
 	}
 	if good[fixed] && good[found] && vals[fixed] > vals[found] {
-		p.is.warnf(p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, tongbao.FormatScaled(vals[fixed], 0),
-			"整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals[found])
+		p.is.warning(tongbao.CodeInconsistent, cell{p.sheet, r.Num, p.h.cols["hazards_fixed"], p.ds.Field("hazards_fixed").Label, tongbao.FormatScaled(vals[fixed], 0)}, "整改隐患数大于发现隐患数（%d），可能含以前月份的隐患", vals[found])
 	}
 	if okP && okU && !p.h.caseLevel && p.duplicate(per+"\x00"+u.Name, r, p.h.cols["unit"], p.ds.Field("unit").Label, written, "单位「"+u.Name+"」") {
 		return nil
@@ -851,10 +847,10 @@ func (p *parser) accidentRow(r Row) error {
 	v, col := p.text(r, "date")
 	var when tongbao.Date
 	if v == "" {
-		p.is.errorf(p.sheet, r.Num, col, "发生时间", "", "发生时间不能为空")
+		p.is.problem(tongbao.CodeBlank, cell{p.sheet, r.Num, col, "发生时间", ""}, "发生时间不能为空")
 		ok = false
 	} else if d, err := tongbao.ParseDate(p.serial(v)); err != nil {
-		p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "不是有效的日期（如 2022-03-05、2022/3/5、2022年3月5日）")
+		p.is.problem(tongbao.CodeBadDate, cell{p.sheet, r.Num, col, "发生时间", v}, "不是有效的日期（如 2022-03-05、2022/3/5、2022年3月5日）")
 		ok = false
 	} else {
 		when = d
@@ -863,10 +859,10 @@ func (p *parser) accidentRow(r Row) error {
 		month := when.Period().String()
 		switch {
 		case when.After(nowWall):
-			p.is.errorf(p.sheet, r.Num, col, "发生时间", v, "事故发生时间不能晚于今天")
+			p.is.problem(tongbao.CodeBadDate, cell{p.sheet, r.Num, col, "发生时间", v}, "事故发生时间不能晚于今天")
 			ok = false
 		case p.sheetPeriod != "" && month != p.sheetPeriod:
-			p.is.errorf(p.sheet, r.Num, col, "发生时间", when.String(), "事故发生在 %s，与文件标明的 %s（%s）不一致；以前月份补报的事故请放入该月的更正台账", month, p.sheetPeriod, p.sheetPeriodFrom)
+			p.is.problem(tongbao.CodePeriodMismatch, cell{p.sheet, r.Num, col, "发生时间", when.String()}, "事故发生在 %s，与文件标明的 %s（%s）不一致；以前月份补报的事故请放入该月的更正台账", month, p.sheetPeriod, p.sheetPeriodFrom)
 			ok = false
 		}
 	}
@@ -875,7 +871,7 @@ func (p *parser) accidentRow(r Row) error {
 	indV, indCol := p.text(r, "industry")
 	industry, okI := tongbao.NormalizeIndustry(indV)
 	if !okI {
-		p.is.errorf(p.sheet, r.Num, indCol, "行业领域", indV, "应为12个重点行业之一（%s）或“其他”", strings.Join(tongbao.KeyIndustries, "、"))
+		p.is.problem(tongbao.CodeBadValue, cell{p.sheet, r.Num, indCol, "行业领域", indV}, "应为12个重点行业之一（%s）或“其他”", strings.Join(tongbao.KeyIndustries, "、"))
 		ok = false
 	}
 	dept, deptWritten := "", ""
@@ -903,9 +899,9 @@ func (p *parser) accidentRow(r Row) error {
 		g, valid := tongbao.ParseLevel(given)
 		switch {
 		case !valid:
-			p.is.warnf(p.sheet, r.Num, lcol, "事故等级", given, "不是有效的事故等级（一般、较大、重大、特别重大），以按伤亡和损失计算的「%s」为准", level)
+			p.is.warning(tongbao.CodeBadValue, cell{p.sheet, r.Num, lcol, "事故等级", given}, "不是有效的事故等级（一般、较大、重大、特别重大），以按伤亡和损失计算的「%s」为准", level)
 		case g != level:
-			p.is.warnf(p.sheet, r.Num, lcol, "事故等级", given, "与按伤亡和损失计算的等级「%s」不一致，以计算结果为准", level)
+			p.is.warning(tongbao.CodeInconsistent, cell{p.sheet, r.Num, lcol, "事故等级", given}, "与按伤亡和损失计算的等级「%s」不一致，以计算结果为准", level)
 		}
 	}
 	if !ok {
@@ -940,7 +936,7 @@ func (p *parser) quotaRow(r Row) error {
 	u, written, okU := p.unit(r, "unit")
 	q, okQ := p.count(r, "quota")
 	if v, _ := p.text(r, "quota"); v == "" && okU {
-		p.is.errorf(p.sheet, r.Num, p.h.cols["quota"], p.ds.Field("quota").Label, "", "控制指标不能为空（没有指标请填 0）")
+		p.is.problem(tongbao.CodeBlank, cell{p.sheet, r.Num, p.h.cols["quota"], p.ds.Field("quota").Label, ""}, "控制指标不能为空（没有指标请填 0）")
 		okQ = false
 	}
 	if !(okP && okU && okQ) {
@@ -973,19 +969,19 @@ func (p *parser) checkTotals(r Row) {
 		if f.Kind == KindInt {
 			t, err := ParseDecimal(v, false)
 			if err != nil {
-				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计不是有效的数字")
+				p.is.problem(tongbao.CodeNotNumber, cell{p.sheet, r.Num, col, f.Label, v}, "合计不是有效的数字")
 				continue
 			}
 			d := p.shownDecimals(r, col, v)
 			if roundScaled(t, tongbao.MoneyScale-min(d, tongbao.MoneyScale)) != roundScaled(sum*tongbao.Pow10(tongbao.MoneyScale), tongbao.MoneyScale-min(d, tongbao.MoneyScale)) {
-				p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%d）不一致", sum)
+				p.is.problem(tongbao.CodeTotals, cell{p.sheet, r.Num, col, f.Label, v}, "合计与各行之和（%d）不一致", sum)
 			}
 			continue
 		}
 		fromYuan := p.h.units[f.Name] == "元"
 		t, err := ParseDecimal(v, fromYuan)
 		if err != nil {
-			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计不是有效的数字")
+			p.is.problem(tongbao.CodeNotNumber, cell{p.sheet, r.Num, col, f.Label, v}, "合计不是有效的数字")
 			continue
 		}
 		d := p.shownDecimals(r, col, v)
@@ -998,7 +994,7 @@ func (p *parser) checkTotals(r Row) {
 			if fromYuan {
 				shown = sum * 10000
 			}
-			p.is.errorf(p.sheet, r.Num, col, f.Label, v, "合计与各行之和（%s）不一致", tongbao.FormatScaled(roundScaled(shown, drop), tongbao.MoneyScale))
+			p.is.problem(tongbao.CodeTotals, cell{p.sheet, r.Num, col, f.Label, v}, "合计与各行之和（%s）不一致", tongbao.FormatScaled(roundScaled(shown, drop), tongbao.MoneyScale))
 		}
 	}
 	clear(p.sums)

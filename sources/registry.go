@@ -81,19 +81,19 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 	is := &issues{file: baseName(name)}
 	wb, err := OpenWorkbook(name, r, size, lim)
 	if err != nil {
-		is.errorf("", 0, 0, "", "", "%s", reasonOf(err))
+		is.fileProblem(codeOf(err), "", "%s", reasonOf(err))
 		return nil, is.errors
 	}
 	defer wb.Close()
 	sheets := wb.Sheets()
 	if len(sheets) == 0 {
-		is.errorf("", 0, 0, "", "", "工作簿中没有工作表")
+		is.fileProblem(tongbao.CodeUnreadable, "", "工作簿中没有工作表")
 		return nil, is.errors
 	}
 	sheet := sheets[0]
 	rs, err := wb.Rows(ctx, sheet)
 	if err != nil {
-		is.errorf(sheet, 0, 0, "", "", "%s", reasonOf(err))
+		is.fileProblem(codeOf(err), sheet, "%s", reasonOf(err))
 		return nil, is.errors
 	}
 	defer rs.Close()
@@ -106,7 +106,7 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 			break
 		}
 		if err != nil {
-			is.errorf(sheet, 0, 0, "", "", "%s", reasonOf(err))
+			is.fileProblem(codeOf(err), sheet, "%s", reasonOf(err))
 			return nil, is.errors
 		}
 		if row.Empty() {
@@ -125,7 +125,7 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 				if isNotesRow(row) || len(row.Cells) == 1 {
 					continue // a title or note above the header
 				}
-				is.errorf(sheet, row.Num, 0, "", "", "单位名录缺少「单位名称」或「类别」列")
+				is.problem(tongbao.CodeMissingColumn, cell{sheet, row.Num, 0, "", ""}, "单位名录缺少「单位名称」或「类别」列")
 				return nil, is.errors
 			}
 			headerRow = row.Num
@@ -134,11 +134,11 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 		kind, kindOK := tongbao.ParseKind(row.Value(cols["kind"]))
 		u := Unit{Name: trimSpace(row.Value(cols["name"])), Kind: kind}
 		if u.Name == "" {
-			is.errorf(sheet, row.Num, cols["name"], "单位名称", "", "单位名称不能为空")
+			is.problem(tongbao.CodeBlank, cell{sheet, row.Num, cols["name"], "单位名称", ""}, "单位名称不能为空")
 			continue
 		}
 		if !kindOK {
-			is.errorf(sheet, row.Num, cols["kind"], "类别", row.Value(cols["kind"]), "类别应为 镇街、平台 或 部门")
+			is.problem(tongbao.CodeBadValue, cell{sheet, row.Num, cols["kind"], "类别", row.Value(cols["kind"])}, "类别应为 镇街、平台 或 部门")
 		}
 		if c := cols["aliases"]; c > 0 {
 			u.Aliases = splitList(row.Value(c))
@@ -146,7 +146,7 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 		if c := cols["enterprises"]; c > 0 && trimSpace(row.Value(c)) != "" {
 			v, err := ParseInt(row.Value(c))
 			if err != nil || v < 0 {
-				is.errorf(sheet, row.Num, c, "监管企业数", row.Value(c), "应为非负整数")
+				is.problem(tongbao.CodeNotNumber, cell{sheet, row.Num, c, "监管企业数", row.Value(c)}, "应为非负整数")
 			}
 			u.Enterprises = int(v)
 		}
@@ -154,15 +154,15 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 			for _, ind := range splitList(row.Value(c)) {
 				k, ok := tongbao.NormalizeIndustry(ind)
 				if !ok || k == tongbao.OtherIndustry {
-					is.errorf(sheet, row.Num, c, "主管行业", ind, "不是12个重点行业之一（%s）", strings.Join(tongbao.KeyIndustries, "、"))
+					is.problem(tongbao.CodeBadValue, cell{sheet, row.Num, c, "主管行业", ind}, "不是12个重点行业之一（%s）", strings.Join(tongbao.KeyIndustries, "、"))
 					continue
 				}
 				if u.Kind != tongbao.Department {
-					is.errorf(sheet, row.Num, c, "主管行业", ind, "只有部门可以填写主管行业")
+					is.problem(tongbao.CodeBadValue, cell{sheet, row.Num, c, "主管行业", ind}, "只有部门可以填写主管行业")
 					continue
 				}
 				if other := reg.DepartmentFor(k); other != "" || slices.Contains(u.Industries, k) {
-					is.errorf(sheet, row.Num, c, "主管行业", ind, "该行业已由「%s」主管", cmp.Or(other, u.Name))
+					is.problem(tongbao.CodeDuplicateRow, cell{sheet, row.Num, c, "主管行业", ind}, "该行业已由「%s」主管", cmp.Or(other, u.Name))
 					continue
 				}
 				u.Industries = append(u.Industries, k)
@@ -174,7 +174,7 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 		if c := cols["email"]; c > 0 {
 			if e := trimSpace(row.Value(c)); e != "" {
 				if _, err := mail.ParseAddress(e); err != nil || !strings.Contains(e, "@") {
-					is.errorf(sheet, row.Num, c, "邮箱", e, "不是有效的电子邮件地址")
+					is.problem(tongbao.CodeBadValue, cell{sheet, row.Num, c, "邮箱", e}, "不是有效的电子邮件地址")
 				}
 				u.Email = e
 			}
@@ -182,9 +182,9 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 		seen := map[string]bool{}
 		for _, key := range append([]string{u.Name}, u.Aliases...) {
 			if prev, dup := reg.Resolve(key); dup {
-				is.errorf(sheet, row.Num, cols["name"], "单位名称", key, "名称或别名与「%s」重复", prev.Name)
+				is.problem(tongbao.CodeDuplicateRow, cell{sheet, row.Num, cols["name"], "单位名称", key}, "名称或别名与「%s」重复", prev.Name)
 			} else if n := normalizeName(key); seen[n] {
-				is.errorf(sheet, row.Num, cols["name"], "单位名称", key, "名称或别名与「%s」重复", u.Name)
+				is.problem(tongbao.CodeDuplicateRow, cell{sheet, row.Num, cols["name"], "单位名称", key}, "名称或别名与「%s」重复", u.Name)
 			} else {
 				seen[n] = true
 			}
@@ -192,9 +192,9 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 		reg.Add(u)
 	}
 	if headerRow == 0 {
-		is.errorf(sheet, 0, 0, "", "", "单位名录中没有表头（单位名称、类别）")
+		is.fileProblem(tongbao.CodeNoHeader, sheet, "单位名录中没有表头（单位名称、类别）")
 	} else if len(reg.Units) == 0 {
-		is.errorf(sheet, 0, 0, "", "", "单位名录中没有任何单位")
+		is.fileProblem(tongbao.CodeEmpty, sheet, "单位名录中没有任何单位")
 	}
 	if len(is.errors) > 0 {
 		return nil, is.errors

@@ -3,8 +3,11 @@ package sources
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
+
+	"tongbao"
 )
 
 var enfHeader = []any{"单位", "月份", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}
@@ -166,6 +169,11 @@ func TestValidationRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := parseBytes(t, tt.file, tt.data, tt.opts)
 			got := append(append([]*ImportError{}, p.res.Errors...), p.res.Warnings...)
+			for _, e := range got {
+				if e.Code == "" || !errors.Is(e, e.Code) {
+					t.Errorf("no code: %v", e)
+				}
+			}
 			if len(tt.want) == 0 && len(got) > 0 {
 				t.Fatalf("unexpected problems: %v", got)
 			}
@@ -203,6 +211,23 @@ func zipBomb(t *testing.T) []byte {
 	w.Write(bytes.Repeat([]byte{' '}, 20<<20))
 	zw.Close()
 	return buf.Bytes()
+}
+
+// TestProblemCodes: programs (the portal, the command line) tell problems
+// apart by code, whatever the Chinese text says.
+func TestProblemCodes(t *testing.T) {
+	data := buildXLSX(t, sheetSpec{name: "表1", rows: [][]any{enfHeader,
+		enfRow("火星镇"), enfRow("德感街道", nil, "x"), enfRow("双福街道", nil, nil, -1), enfRow("几江街道", "2022-04")}})
+	p := parseBytes(t, "执法_2022年3月.xlsx", data, ParseOptions{})
+	want := []tongbao.Code{tongbao.CodeUnknownUnit, tongbao.CodeNotNumber, tongbao.CodeNegative, tongbao.CodePeriodMismatch}
+	if len(p.res.Errors) != len(want) {
+		t.Fatalf("errors %v", p.res.Errors)
+	}
+	for i, c := range want {
+		if !errors.Is(p.res.Errors[i], c) || tongbao.ErrorCode(p.res.Errors[i]) != c {
+			t.Errorf("error %d is %q (%v), want %q", i, p.res.Errors[i].Code, p.res.Errors[i], c)
+		}
+	}
 }
 
 func TestAllErrorsCollected(t *testing.T) {

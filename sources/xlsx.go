@@ -12,14 +12,24 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"tongbao"
 )
 
 // refusal is a file-level problem with a one-line Chinese reason.
-type refusal struct{ reason string }
+type refusal struct {
+	reason string
+	code   tongbao.Code // "" is tongbao.CodeUnreadable
+}
 
 func (r *refusal) Error() string { return r.reason }
 
 func refuse(format string, args ...any) error { return &refusal{reason: fmt.Sprintf(format, args...)} }
+
+// refuseLimit refuses a file past one of the limits.
+func refuseLimit(format string, args ...any) error {
+	return &refusal{reason: fmt.Sprintf(format, args...), code: tongbao.CodeTooLarge}
+}
 
 // causeOf says in Chinese what a reading error means; a library's own
 // (English) message never reaches the analyst.
@@ -99,11 +109,11 @@ func openXLSX(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 			hasWorkbook = true
 		}
 		if f.UncompressedSize64 > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > 1000 {
-			return nil, refuse("文件疑似压缩炸弹（%s 压缩比超过 1000:1），已拒收", f.Name)
+			return nil, refuseLimit("文件疑似压缩炸弹（%s 压缩比超过 1000:1），已拒收", f.Name)
 		}
 	}
 	if total > uint64(lim.uncompressedBytes()) {
-		return nil, refuse("文件解压后大小 %d MB 超过上限 %d MB，已拒收", total>>20, lim.MaxUncompressedMB)
+		return nil, refuseLimit("文件解压后大小 %d MB 超过上限 %d MB，已拒收", total>>20, lim.MaxUncompressedMB)
 	}
 	if !hasWorkbook {
 		return nil, refuse("不是有效的 .xlsx 文件（缺少 xl/workbook.xml）")
@@ -177,7 +187,7 @@ func (r *excelizeRows) Next(ctx context.Context) (Row, error) {
 	if !r.rows.Next() {
 		if err := r.rows.Error(); err != nil {
 			if errors.Is(err, excelize.ErrMaxRows) {
-				return Row{}, refuse("行数超过 Excel 上限")
+				return Row{}, refuseLimit("行数超过 Excel 上限")
 			}
 			return Row{}, refuse("读取工作表失败：%s", causeOf(err))
 		}
@@ -185,7 +195,7 @@ func (r *excelizeRows) Next(ctx context.Context) (Row, error) {
 	}
 	r.num++
 	if r.num > r.limits.MaxRows {
-		return Row{}, refuse("行数超过上限 %d 行，已拒收", r.limits.MaxRows)
+		return Row{}, refuseLimit("行数超过上限 %d 行，已拒收", r.limits.MaxRows)
 	}
 	cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {

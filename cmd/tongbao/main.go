@@ -111,20 +111,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // exitCode tells refused input (1) from a busy workspace (4) and an
-// internal failure (3).
+// internal failure (3), by the code the error carries.
 func exitCode(err error) int {
-	var (
-		ie *pipeline.InputError
-		ce *pipeline.ConfigError
-		nd *pipeline.NoDataError
-	)
-	switch {
-	case errors.Is(err, pipeline.ErrLocked):
+	switch tongbao.ErrorCode(err) {
+	case tongbao.EBusy:
 		return exitBusy
-	case errors.As(err, &ie), errors.As(err, &ce), errors.As(err, &nd), errors.Is(err, pipeline.ErrNoWorkspace):
-		return exitRefused
+	case tongbao.EInternal:
+		return exitInternal
 	}
-	return exitInternal
+	return exitRefused
 }
 
 // opened is the workspace a command opened, for logging its raw errors.
