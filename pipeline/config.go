@@ -14,25 +14,29 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"tongbao/reports"
 	"tongbao/scoring"
 	"tongbao/sources"
 )
 
-// Config is tongbao.toml: one struct tree with defaults in code. A missing
-// key takes its default; an unknown key is an error that names it.
+// Config is the part of tongbao.toml the workspace and its libraries use:
+// one struct tree with defaults in code, each section owned by its package
+// (sources: [import], scoring: [scoring], reports: [fonts], pipeline: the
+// rest). The service's [schedules] and the portal's [web] are theirs
+// (ReadSection). A missing key takes its default; an unknown key is an
+// error that names it.
 type Config struct {
 	District string `toml:"district"` // 江津区
 	Organ    string `toml:"organ"`    // issuing organ, printed on bulletins
 	// Zone is the time zone of every period, schedule, date and time that
 	// tongbao computes, prints or mails (and of "the current month" that
 	// import rules refuse later periods by).
-	Zone      string          `toml:"zone"`
-	Workspace WorkspaceConfig `toml:"workspace"`
-	Import    sources.Limits  `toml:"import"`
-	Scoring   scoring.Config  `toml:"scoring"`
-	Fonts     FontPaths       `toml:"fonts"`
-	Schedules ScheduleConfig  `toml:"schedules"`
-	Delivery  DeliveryConfig  `toml:"delivery"`
+	Zone      string            `toml:"zone"`
+	Workspace WorkspaceConfig   `toml:"workspace"`
+	Import    sources.Limits    `toml:"import"`
+	Scoring   scoring.Config    `toml:"scoring"`
+	Fonts     reports.FontPaths `toml:"fonts"`
+	Delivery  DeliveryConfig    `toml:"delivery"`
 }
 
 // DefaultConfig is the Jiangjin default.
@@ -44,12 +48,12 @@ func DefaultConfig() Config {
 		Workspace: WorkspaceConfig{LockWaitSeconds: 60},
 		Import:    sources.DefaultLimits(),
 		Scoring:   scoring.DefaultConfig(),
-		Schedules: defaultSchedules(),
 		Delivery:  defaultDelivery(),
 	}
 }
 
-// Validate checks every section once at start.
+// Validate checks the sections every command uses (not [delivery], which
+// only the service uses: it validates it when it starts).
 func (c Config) Validate() error {
 	if strings.TrimSpace(c.District) == "" {
 		return errors.New("district must not be empty")
@@ -60,25 +64,12 @@ func (c Config) Validate() error {
 	if _, err := time.LoadLocation(c.Zone); err != nil {
 		return fmt.Errorf("zone: %w", err)
 	}
-	if c.Schedules.Zone != "" && c.Schedules.Zone != c.Zone {
-		return fmt.Errorf("schedules.zone (%q) differs from zone (%q): set only zone", c.Schedules.Zone, c.Zone)
+	for _, v := range []interface{ Validate() error }{c.Workspace, c.Import, c.Scoring, c.Fonts} {
+		if err := v.Validate(); err != nil {
+			return err
+		}
 	}
-	if err := c.Workspace.Validate(); err != nil {
-		return err
-	}
-	if err := c.Import.Validate(); err != nil {
-		return err
-	}
-	if err := c.Scoring.Validate(); err != nil {
-		return err
-	}
-	if err := c.Fonts.Validate(); err != nil {
-		return err
-	}
-	if err := c.Schedules.Validate(); err != nil {
-		return err
-	}
-	return c.Delivery.Validate()
+	return nil
 }
 
 // WorkspaceConfig is [workspace].
@@ -107,30 +98,61 @@ func (e *ConfigError) Error() string { return fmt.Sprintf("配置文件「%s」�
 // Unwrap gives the code: a bad config is refused input.
 func (e *ConfigError) Unwrap() error { return tongbao.EInvalid }
 
-// LoadConfig reads tongbao.toml over the defaults and validates the result.
-func LoadConfig(path string) (Config, error) {
-	cfg := DefaultConfig()
+// foreignTables are the tables of tongbao.toml other packages own: they
+// read (and check) them when they need them (ReadSection).
+var foreignTables = map[string]bool{"schedules": true, "web": true}
+
+// readConfig decodes tongbao.toml into v and lists the keys v does not
+// know whose top-level key keep says to keep.
+func readConfig(path string, v any, keep func(top string) bool) (toml.MetaData, []string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return cfg, nil
+		return toml.MetaData{}, nil, nil
 	}
 	if err != nil {
-		return cfg, fmt.Errorf("read config %q: %w", path, err)
+		return toml.MetaData{}, nil, fmt.Errorf("read config %q: %w", path, err)
 	}
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg)
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(v)
 	if err != nil {
-		return cfg, &ConfigError{Path: path, Msg: "无法解析：" + err.Error()}
+		return md, nil, &ConfigError{Path: path, Msg: "无法解析：" + err.Error()}
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		if len(k) > 0 && keep(k[0]) {
+			unknown = append(unknown, k.String())
 		}
-		return cfg, &ConfigError{Path: path, Msg: "未知的配置项「" + strings.Join(keys, "」「") + "」"}
+	}
+	return md, unknown, nil
+}
+
+func unknownKeys(path string, keys []string) error {
+	return &ConfigError{Path: path, Msg: "未知的配置项「" + strings.Join(keys, "」「") + "」"}
+}
+
+// LoadConfig reads the workspace's sections of tongbao.toml over the
+// defaults and validates them. Tables owned by other packages are left to
+// them; any other unknown key is refused, by name.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	md, unknown, err := readConfig(path, &cfg, func(top string) bool { return !foreignTables[top] })
+	if err != nil {
+		return cfg, err
+	}
+	if len(unknown) > 0 {
+		return cfg, unknownKeys(path, unknown)
 	}
 	// [schedules] zone of earlier versions: the top-level zone now.
-	if cfg.Schedules.Zone != "" && !md.IsDefined("zone") {
-		cfg.Zone = cfg.Schedules.Zone
+	if !md.IsDefined("zone") {
+		var old struct {
+			Schedules struct {
+				Zone string `toml:"zone"`
+			} `toml:"schedules"`
+		}
+		if data, err := os.ReadFile(path); err == nil {
+			if toml.Unmarshal(data, &old) == nil && old.Schedules.Zone != "" {
+				cfg.Zone = old.Schedules.Zone
+			}
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, &ConfigError{Path: path, Msg: "配置无效：" + err.Error()}
@@ -138,7 +160,37 @@ func LoadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
-// defaultConfigText is what init writes: every key with its default, commented.
+// ReadSection decodes one table that another package owns ([schedules],
+// [web]) over the defaults already in into, refusing a key it does not
+// know. The owner validates the result.
+func (w *Workspace) ReadSection(table string, into any) error {
+	path := w.path("tongbao.toml")
+	var raw map[string]toml.Primitive
+	md, _, err := readConfig(path, &raw, func(string) bool { return false })
+	if err != nil {
+		return err
+	}
+	p, ok := raw[table]
+	if !ok {
+		return nil
+	}
+	if err := md.PrimitiveDecode(p, into); err != nil {
+		return &ConfigError{Path: path, Msg: "配置项「" + table + "」无法解析：" + err.Error()}
+	}
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		if len(k) > 1 && k[0] == table {
+			unknown = append(unknown, k.String())
+		}
+	}
+	if len(unknown) > 0 {
+		return unknownKeys(path, unknown)
+	}
+	return nil
+}
+
+// defaultConfigText is what init writes: every key of the workspace's
+// sections with its default, commented (the service and the portal add theirs).
 const defaultConfigText = `# tongbao 配置文件。未写出的项取默认值；写错的项名会在启动时报错。
 
 # 行政区名称，用于通报标题
@@ -232,4 +284,4 @@ name = "较大"
 deaths = 3
 serious_injuries = 10
 loss_wan = 1000
-` + serviceConfigText
+` + deliveryConfigText

@@ -25,6 +25,7 @@ type DemoOptions struct {
 	Seed     uint64
 	Years    []int                              // default 2021, 2022
 	Progress func(done, total int, name string) // called after each file
+	Sections []string                           // other packages' commented tables for tongbao.toml (see Init)
 }
 
 // DemoSummary tells what the demo made.
@@ -58,7 +59,7 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 	if err := resetDemoHome(home); err != nil {
 		return nil, err
 	}
-	if _, err := Init(home); err != nil {
+	if _, err := Init(home, opts.Sections...); err != nil {
 		return nil, err
 	}
 	ws, err := Open(home, nil)

@@ -17,48 +17,14 @@ import (
 	"tongbao/reports"
 )
 
-// FontPaths point font roles at other TrueType files ([fonts] in
-// tongbao.toml); an empty path keeps the shipped font.
-type FontPaths struct {
-	Title    string `toml:"title"`    // 小标宋 / 宋体: title and issuing-organ mark
-	Body     string `toml:"body"`     // 仿宋: body text, e.g. C:\Windows\Fonts\simfang.ttf
-	Heading1 string `toml:"heading1"` // 黑体: 一、 headings, e.g. simhei.ttf
-	Heading2 string `toml:"heading2"` // 楷体: （一） headings, e.g. simkai.ttf
-}
-
-func (f FontPaths) roles() map[string]string {
-	return map[string]string{"fonts.title": f.Title, "fonts.body": f.Body, "fonts.heading1": f.Heading1, "fonts.heading2": f.Heading2}
-}
-
-// Validate checks that configured fonts are TrueType files that exist.
-func (f FontPaths) Validate() error {
-	for key, p := range f.roles() {
-		if p == "" {
-			continue
-		}
-		ext := filepath.Ext(p)
-		if ext != ".ttf" && ext != ".TTF" {
-			return fmt.Errorf("%s must be a TrueType .ttf file (not .ttc or .otf), got %q", key, p)
-		}
-		if _, err := os.Stat(p); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-	}
-	return nil
-}
-
 func (w *Workspace) fonts() (reports.Fonts, error) {
 	out := reports.Fonts{}
-	roleOf := map[string]string{"fonts.title": reports.RoleTitle, "fonts.body": reports.RoleBody, "fonts.heading1": reports.RoleHeading1, "fonts.heading2": reports.RoleHeading2}
-	for key, p := range w.Config.Fonts.roles() {
-		if p == "" {
-			continue
-		}
+	for role, p := range w.Config.Fonts.ByRole() {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("read font %s %q: %w", key, p, err)
+			return nil, &ConfigError{Path: w.path("tongbao.toml"), Msg: fmt.Sprintf("字体文件「%s」无法读取（%s）", p, Explain(err))}
 		}
-		out[roleOf[key]] = data
+		out[role] = data
 	}
 	return out, nil
 }

@@ -4,18 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-
-	"github.com/robfig/cron/v3"
 )
-
-// ScheduleConfig is [schedules]: when the service runs its jobs.
-type ScheduleConfig struct {
-	Zone               string `toml:"zone"`                 // deprecated: the top-level zone
-	Inbox              string `toml:"inbox"`                // inbox watch and delivery retries
-	Monthly            string `toml:"monthly"`              // the bulletin for the previous month
-	Quarterly          string `toml:"quarterly"`            // the scorecard for the previous quarter
-	StopTimeoutSeconds int    `toml:"stop_timeout_seconds"` // how long a running job may finish on shutdown
-}
 
 // DeliveryConfig is [delivery]: where bulletins go.
 type DeliveryConfig struct {
@@ -37,33 +26,9 @@ type SMTPConfig struct {
 	To          []string `toml:"to"`
 }
 
-// CronParser reads the cron expressions of [schedules]: five fields
-// (minute hour day month weekday), or six with seconds first.
-var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// CronWithSeconds reports an expression of six fields (seconds first).
-func CronWithSeconds(expr string) bool { return len(strings.Fields(expr)) == 6 }
-
-func defaultSchedules() ScheduleConfig {
-	return ScheduleConfig{Inbox: "* * * * *", Monthly: "0 9 5 * *", Quarterly: "0 9 10 1,4,7,10 *", StopTimeoutSeconds: 600}
-}
-
 func defaultDelivery() DeliveryConfig {
 	return DeliveryConfig{SMTP: SMTPConfig{Port: 587, Security: "starttls", PasswordEnv: "TONGBAO_SMTP_PASSWORD", To: []string{}},
 		RetryFirstSeconds: 60, RetryMaxSeconds: 3600}
-}
-
-// Validate names the first bad key.
-func (s ScheduleConfig) Validate() error {
-	for key, expr := range map[string]string{"schedules.inbox": s.Inbox, "schedules.monthly": s.Monthly, "schedules.quarterly": s.Quarterly} {
-		if _, err := CronParser.Parse(expr); err != nil {
-			return fmt.Errorf("%s: not a cron expression %q: %w", key, expr, err)
-		}
-	}
-	if s.StopTimeoutSeconds < 1 {
-		return fmt.Errorf("schedules.stop_timeout_seconds must be ≥ 1, got %d", s.StopTimeoutSeconds)
-	}
-	return nil
 }
 
 // Validate names the first bad key.
@@ -100,18 +65,8 @@ func (d DeliveryConfig) Validate() error {
 	return nil
 }
 
-const serviceConfigText = `
-# 服务（tongbao serve）的定时任务，按上面的时区，cron 五段式：分 时 日 月 周
-[schedules]
-# 收件箱检查和失败重发：每分钟
-inbox = "* * * * *"
-# 月度通报：每月5日9:00，通报上月
-monthly = "0 9 5 * *"
-# 季度评估：1、4、7、10月10日9:00，评估上季度
-quarterly = "0 9 10 1,4,7,10 *"
-# 停止服务时等待正在运行的任务完成的最长秒数
-stop_timeout_seconds = 600
-
+// deliveryConfigText documents [delivery] in the tongbao.toml init writes.
+const deliveryConfigText = `
 # 投送：复制到共享文件夹，和/或通过邮件发送
 [delivery]
 # 共享文件夹，如 "//fileserver/安委办/通报"；留空不复制

@@ -47,8 +47,10 @@ func HomeFrom(flag string) string {
 }
 
 // Init creates a workspace: tongbao.toml, units.xlsx (Jiangjin default) and
-// the folders. It never overwrites; it returns what it created.
-func Init(home string) ([]string, error) {
+// the folders. It never overwrites; it returns what it created. sections
+// are the commented tables other packages own ([schedules] …), appended to
+// tongbao.toml.
+func Init(home string, sections ...string) ([]string, error) {
 	var created []string
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, fmt.Errorf("create workspace %q: %w", home, err)
@@ -66,7 +68,7 @@ func Init(home string) ([]string, error) {
 		name string
 		data func() ([]byte, error)
 	}{
-		{"tongbao.toml", func() ([]byte, error) { return []byte(defaultConfigText), nil }},
+		{"tongbao.toml", func() ([]byte, error) { return []byte(defaultConfigText + strings.Join(sections, "")), nil }},
 		{"units.xlsx", func() ([]byte, error) {
 			var buf bytes.Buffer
 			err := reports.WriteRegistry(&buf, sources.DefaultRegistry())
@@ -111,6 +113,9 @@ func Open(home string, now func() time.Time) (*Workspace, error) {
 	}
 	return &Workspace{Home: home, Config: cfg, now: now, loc: loc, log: slog.New(slog.DiscardHandler)}, nil
 }
+
+// ConfigPath is the workspace's tongbao.toml.
+func (w *Workspace) ConfigPath() string { return w.path("tongbao.toml") }
 
 // Location is the configured zone of periods, schedules and printed times.
 func (w *Workspace) Location() *time.Location { return w.loc }

@@ -3,6 +3,8 @@ package reports
 import (
 	"embed"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"golang.org/x/image/font/sfnt"
@@ -85,4 +87,35 @@ func (f *face) has(r rune) bool {
 	var b sfnt.Buffer
 	i, err := f.font.GlyphIndex(&b, r)
 	return err == nil && i != 0
+}
+
+// FontPaths point font roles at other TrueType files ([fonts] in
+// tongbao.toml); an empty path keeps the shipped font.
+type FontPaths struct {
+	Title    string `toml:"title"`    // 小标宋 / 宋体: title and issuing-organ mark
+	Body     string `toml:"body"`     // 仿宋: body text, e.g. C:\Windows\Fonts\simfang.ttf
+	Heading1 string `toml:"heading1"` // 黑体: 一、 headings, e.g. simhei.ttf
+	Heading2 string `toml:"heading2"` // 楷体: （一） headings, e.g. simkai.ttf
+}
+
+// ByRole lists the configured paths by font role.
+func (f FontPaths) ByRole() map[string]string {
+	out := map[string]string{}
+	for role, p := range map[string]string{RoleTitle: f.Title, RoleBody: f.Body, RoleHeading1: f.Heading1, RoleHeading2: f.Heading2} {
+		if p != "" {
+			out[role] = p
+		}
+	}
+	return out
+}
+
+// Validate checks that configured fonts are TrueType files (gofpdf reads
+// no .ttc or .otf); that they can be read is checked when they are.
+func (f FontPaths) Validate() error {
+	for role, p := range f.ByRole() {
+		if ext := strings.ToLower(filepath.Ext(p)); ext != ".ttf" {
+			return fmt.Errorf("fonts.%s must be a TrueType .ttf file (not .ttc or .otf), got %q", role, p)
+		}
+	}
+	return nil
 }

@@ -31,6 +31,7 @@ const (
 // Service runs the schedules of one workspace.
 type Service struct {
 	ws      *pipeline.Workspace
+	cfg     Config
 	clock   clockwork.Clock
 	loc     *time.Location
 	log     *slog.Logger
@@ -41,16 +42,23 @@ type Service struct {
 	lock    *pipeline.Lock // the service lock, held from Start to Stop
 }
 
-// New prepares a service; senders maps channels ("smtp", "folder") to
-// their senders; a nil clock is the real one.
-func New(ws *pipeline.Workspace, clock clockwork.Clock, log *slog.Logger, senders map[string]Sender) (*Service, error) {
+// New prepares a service with its schedule; senders maps channels
+// ("smtp", "folder") to their senders; a nil clock is the real one. The
+// delivery settings are checked here: only the service uses them.
+func New(ws *pipeline.Workspace, cfg Config, clock clockwork.Clock, log *slog.Logger, senders map[string]Sender) (*Service, error) {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{ws: ws, clock: clock, loc: ws.Location(), log: log, senders: senders, looks: map[string]look{}}, nil
+	if err := cfg.Validate(); err != nil {
+		return nil, &pipeline.ConfigError{Path: ws.ConfigPath(), Msg: "配置无效：" + err.Error()}
+	}
+	if err := ws.Config.Delivery.Validate(); err != nil {
+		return nil, &pipeline.ConfigError{Path: ws.ConfigPath(), Msg: "配置无效：" + err.Error()}
+	}
+	return &Service{ws: ws, cfg: cfg, clock: clock, loc: ws.Location(), log: log, senders: senders, looks: map[string]look{}}, nil
 }
 
 // Start takes the service lock (a second service on the workspace is
@@ -92,7 +100,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil // stopped during catch-up: the report in hand was finished
 	}
-	cfg := s.ws.Config.Schedules
+	cfg := s.cfg
 	sched, err := gocron.NewScheduler(
 		gocron.WithClock(s.clock),
 		gocron.WithLocation(s.loc),
@@ -116,7 +124,7 @@ func (s *Service) Start(ctx context.Context) error {
 	jobCtx := context.WithoutCancel(ctx)
 	for _, j := range jobs {
 		j := j
-		if _, err := sched.NewJob(gocron.CronJob(j.cron, pipeline.CronWithSeconds(j.cron)), gocron.NewTask(func() { s.runJob(jobCtx, j.name, j.run) }),
+		if _, err := sched.NewJob(gocron.CronJob(j.cron, cronWithSeconds(j.cron)), gocron.NewTask(func() { s.runJob(jobCtx, j.name, j.run) }),
 			gocron.WithName(j.name)); err != nil {
 			sched.Shutdown()
 			return fmt.Errorf("schedule %s %q: %w", j.name, j.cron, err)
@@ -225,7 +233,7 @@ func reportOfKey(key string) (report, error) {
 
 // dueInstants lists the instants a cron expression fired in (after, upto].
 func (s *Service) dueInstants(expr string, after, upto time.Time) []time.Time {
-	sched, err := pipeline.CronParser.Parse(expr)
+	sched, err := cronParser.Parse(expr)
 	if err != nil {
 		return nil
 	}
@@ -277,7 +285,7 @@ func (s *Service) CatchUp(ctx context.Context) error {
 		}
 		s.mu.Unlock()
 	}
-	cfg := s.ws.Config.Schedules
+	cfg := s.cfg
 	for _, k := range []struct{ kind, expr string }{{JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
 		for _, t := range s.dueInstants(k.expr, since, now) {
 			r := reportFor(k.kind, t.In(s.loc))

@@ -116,7 +116,7 @@ func newFixture(t *testing.T, at time.Time, senders func(*fixture) map[string]Se
 	if senders != nil {
 		s = senders(fx)
 	}
-	fx.svc, err = New(ws, fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), s)
+	fx.svc, err = New(ws, DefaultConfig(), fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		}
 	}
 	// Started again (at the same moment): nothing is produced or sent twice.
-	svc2, _ := New(fx.ws, fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), map[string]Sender{ChannelFolder: FolderSender{}})
+	svc2, _ := New(fx.ws, DefaultConfig(), fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), map[string]Sender{ChannelFolder: FolderSender{}})
 	if err := svc2.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +506,7 @@ func TestInboxWaitsForCompleteFiles(t *testing.T) {
 
 func TestDueInstants(t *testing.T) {
 	fx := newFixture(t, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), nil)
-	cfg := fx.ws.Config.Schedules
+	cfg := DefaultConfig()
 	var got []string
 	for _, at := range fx.svc.dueInstants(cfg.Quarterly, time.Date(2022, 1, 1, 0, 0, 0, 0, shanghai), time.Date(2022, 12, 31, 0, 0, 0, 0, shanghai)) {
 		got = append(got, at.Format("01-02 15:04 MST")+" → "+reportFor(JobScorecard, at).period())
@@ -572,7 +572,7 @@ func TestBusyAtDueTimeProducedLater(t *testing.T) {
 			held.Release()
 			svc := fx.svc
 			if restart {
-				svc, _ = New(fx.ws, fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), map[string]Sender{ChannelFolder: FolderSender{}})
+				svc, _ = New(fx.ws, DefaultConfig(), fx.clock, slog.New(slog.NewJSONHandler(fx.logs, nil)), map[string]Sender{ChannelFolder: FolderSender{}})
 			}
 			fx.clock.Advance(30 * time.Second) // inside the backoff: not yet
 			svc.InboxRun(ctx)
@@ -591,7 +591,7 @@ func TestBusyAtDueTimeProducedLater(t *testing.T) {
 			if files, _ := filepath.Glob(filepath.Join(fx.out, "2022-03", "*")); len(files) != 2 {
 				t.Errorf("delivered %v", files)
 			}
-			status, _ := ReadStatus(fx.ws, fx.clock.Now())
+			status, _ := ReadStatus(fx.ws, DefaultConfig(), fx.clock.Now())
 			if text := status.Text(); !strings.Contains(text, "成功（补做）") {
 				t.Errorf("status:\n%s", text)
 			}

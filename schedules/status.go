@@ -40,7 +40,7 @@ type Status struct {
 var jobLabels = map[string]string{JobInbox: "收件箱检查", JobBulletin: "月度通报", JobScorecard: "季度评估"}
 
 // ReadStatus gathers the status of a workspace's service at now.
-func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
+func ReadStatus(ws *pipeline.Workspace, cfg Config, now time.Time) (*Status, error) {
 	st, err := ws.ReadServiceState()
 	if err != nil {
 		return nil, err
@@ -52,13 +52,12 @@ func ReadStatus(ws *pipeline.Workspace, now time.Time) (*Status, error) {
 		s.Waiting = append(s.Waiting, k)
 	}
 	sort.Strings(s.Waiting)
-	cfg := ws.Config.Schedules
 	for _, j := range []struct{ name, expr string }{{JobInbox, cfg.Inbox}, {JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
 		js := JobStatus{Name: j.name, Label: jobLabels[j.name], Cron: j.expr}
 		if r, ok := st.Jobs[j.name]; ok {
 			js.LastRun, js.LastOK, js.Error, js.CatchUp = r.At.In(loc), r.OK, r.Error, r.CatchUp
 		}
-		if sched, err := pipeline.CronParser.Parse(j.expr); err == nil {
+		if sched, err := cronParser.Parse(j.expr); err == nil {
 			js.NextRun = sched.Next(now.In(loc))
 		}
 		s.Jobs = append(s.Jobs, js)

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func TestCommands(t *testing.T) {
@@ -20,6 +24,7 @@ func TestCommands(t *testing.T) {
 		wantOut  string
 	}{
 		{"no command", nil, exitUsage, "用法"},
+		{"help", []string{"--help"}, exitOK, "运行「tongbao help <命令>」"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "未知命令「frobnicate」"},
 		{"import before init", []string{"import", "--home", home + "/none", samples[0]}, exitRefused, "请先运行 tongbao init"},
 		{"init", []string{"init", "--home", home}, exitOK, "已创建工作区"},
@@ -28,7 +33,10 @@ func TestCommands(t *testing.T) {
 		{"import samples", append([]string{"import", "--home", home}, samples...), exitOK, "已导入：文件「镇街平台执法检查月报_2022年3月.xlsx」，执法检查月报：2022-03 32 行"},
 		{"import again", []string{"import", samples[0], "--home", home}, exitOK, "已导入过"},
 		{"import refused", []string{"import", "--home", home, "../../testdata/import/refused/镇街执法_2022年3月.xlsx"}, exitRefused, "已拒收"},
-		{"bad flag", []string{"import", "--bogus", "x"}, exitUsage, "flag provided but not defined"},
+		{"bad flag", []string{"import", "--bogus", "x"}, exitUsage, "未知的选项 --bogus"},
+		{"bad month", []string{"score", "--month", "2022-13", "--home", home}, exitUsage, "无法识别的月份「2022-13」"},
+		{"bad --period", []string{"import", "--period", "三月", samples[0], "--home", home}, exitUsage, "无法识别的期间「三月」"},
+		{"flag without its value", []string{"score", "--month"}, exitUsage, "选项需要一个值"},
 		{"no files", []string{"import", "--home", home}, exitUsage, "请指定要导入的文件"},
 		{"bad dataset", []string{"import", "--home", home, "--dataset", "x", samples[0]}, exitUsage, "未知的数据类型"},
 		{"template", []string{"template", "accidents", "-o", tmpl, "--home", home}, exitOK, "已生成生产安全事故台账模板"},
@@ -55,5 +63,87 @@ func TestCommands(t *testing.T) {
 	}
 	if _, err := os.Stat(tmpl); err != nil {
 		t.Errorf("template not written: %v", err)
+	}
+}
+
+// TestEveryCommandHasChineseHelp: `tongbao help CMD` and `tongbao CMD
+// --help` exit 0 with the command's Chinese description, usage, and every
+// flag explained in Chinese.
+func TestEveryCommandHasChineseHelp(t *testing.T) {
+	a := &app{}
+	root := a.commands()
+	for _, c := range root.Commands() {
+		for _, args := range [][]string{{"help", c.Name()}, {c.Name(), "--help"}, {c.Name(), "-h"}} {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), args, &out, &errOut)
+			text := out.String()
+			desc, _, _ := strings.Cut(cmp.Or(c.Long, c.Short), "\n")
+			if code != exitOK || !strings.Contains(text, "用法：") || !strings.HasPrefix(text, desc) || !hasHan(c.Short) {
+				t.Errorf("tongbao %v: exit %d\n%s%s", args, code, text, errOut.String())
+			}
+			if strings.Contains(text, "help for") || strings.Contains(text, "Usage:") || strings.Contains(text, "Flags:") {
+				t.Errorf("tongbao %v: English in the help:\n%s", args, text)
+			}
+		}
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if !hasHan(f.Usage) {
+				t.Errorf("%s --%s: usage %q is not Chinese", c.Name(), f.Name, f.Usage)
+			}
+		})
+	}
+	for _, sh := range []string{"bash", "powershell"} {
+		var out bytes.Buffer
+		if code := run(context.Background(), []string{"completion", sh}, &out, io.Discard); code != exitOK || out.Len() < 1000 || !strings.Contains(out.String(), "tongbao") {
+			t.Errorf("completion %s: exit %d, %d bytes", sh, code, out.Len())
+		}
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, &out, io.Discard); code != exitOK || !strings.HasPrefix(out.String(), "tongbao ") || !strings.Contains(out.String(), "Go：go1.") {
+		t.Errorf("version: exit %d\n%s", code, out.String())
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSectionsValidatedByTheirCommands: a delivery section the service
+// could not use (a mail host without a sender) does not stop validate,
+// import or score; the service refuses to start naming the key. An unknown
+// key is refused by every command.
+func TestSectionsValidatedByTheirCommands(t *testing.T) {
+	home := t.TempDir()
+	var out bytes.Buffer
+	if run(context.Background(), []string{"init", "--home", home}, &out, &out) != exitOK {
+		t.Fatal(out.String())
+	}
+	cfgPath := home + "/tongbao.toml"
+	cfg, _ := os.ReadFile(cfgPath)
+	os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), `host = ""`, `host = "mail.example.org"`, 1)), 0o644)
+	sample := "../../../shared/samples/部门执法检查月报_2022年4月.csv"
+	for _, args := range [][]string{{"validate", sample}, {"import", sample}, {"score", "--month", "2022-04"}, {"status"}} {
+		out.Reset()
+		if code := run(context.Background(), append(args, "--home", home), &out, &out); code != exitOK {
+			t.Errorf("%v with a broken [delivery]: exit %d\n%s", args, code, out.String())
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"serve", "--home", home}, &out, &out); code != exitRefused || !strings.Contains(out.String(), "delivery.smtp.from") {
+		t.Errorf("serve with a broken [delivery]: exit %d\n%s", code, out.String())
+	}
+	os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), "stop_timeout_seconds = 600", "stop_timeout_seconds = 600\nmonthy = \"x\"", 1)), 0o644)
+	out.Reset()
+	if code := run(context.Background(), []string{"status", "--home", home}, &out, &out); code != exitRefused || !strings.Contains(out.String(), "未知的配置项「schedules.monthy」") {
+		t.Errorf("status with a typo in [schedules]: exit %d\n%s", code, out.String())
+	}
+	os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), "district =", "distrct = \"x\"\ndistrict =", 1)), 0o644)
+	out.Reset()
+	if code := run(context.Background(), []string{"validate", sample, "--home", home}, &out, &out); code != exitRefused || !strings.Contains(out.String(), "未知的配置项「distrct」") {
+		t.Errorf("validate with a typo: exit %d\n%s", code, out.String())
 	}
 }

@@ -1,0 +1,660 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"tongbao"
+	"tongbao/pipeline"
+	"tongbao/reports"
+	"tongbao/schedules"
+	"tongbao/sources"
+)
+
+// version is set at build time (-ldflags "-X main.version=1.2.0").
+var version = "dev"
+
+// helpTemplate and usageTemplate are cobra's, in Chinese.
+const helpTemplate = `{{with (or .Long .Short)}}{{. | trimTrailingWhitespaces}}
+
+{{end}}{{if or .Runnable .HasSubCommands}}{{.UsageString}}{{end}}`
+
+const usageTemplate = `用法：{{if .Runnable}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} <命令> [选项]{{end}}{{if .HasExample}}
+
+示例：
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+命令：{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+选项：
+{{flagUsages .LocalFlags}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+通用选项：
+{{flagUsages .InheritedFlags}}{{end}}{{if .HasAvailableSubCommands}}
+
+运行「{{.CommandPath}} help <命令>」或「{{.CommandPath}} <命令> --help」查看某个命令的说明。{{end}}
+
+退出码：0 成功；1 输入被拒收；2 用法错误；3 内部故障（详情见工作区的 logs/tongbao.log）；4 工作区一直被另一个 tongbao 进程占用。
+`
+
+func init() { cobra.AddTemplateFunc("flagUsages", flagUsages) }
+
+// flagUsages lists flags with their help aligned by display width (pflag
+// pads by bytes, which a Chinese value name puts out of line).
+func flagUsages(fs *pflag.FlagSet) string {
+	type line struct{ left, usage string }
+	var lines []line
+	width := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		name, usage := pflag.UnquoteUsage(f)
+		left := "      --" + f.Name
+		if f.Shorthand != "" {
+			left = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		if name != "" && f.Value.Type() != "bool" {
+			left += " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+			usage += "（默认 " + f.DefValue + "）"
+		}
+		lines = append(lines, line{left, usage})
+		width = max(width, displayWidth(left))
+	})
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l.left + strings.Repeat(" ", width-displayWidth(l.left)+3) + l.usage)
+	}
+	return b.String()
+}
+
+// displayWidth counts wide (CJK) characters as two columns.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x1100 && (r <= 0x115F || r >= 0x2E80) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// commands builds the command tree.
+func (a *app) commands() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tongbao",
+		Short: "安全生产执法检查和事故情况的统计、排名与通报",
+		Long: `tongbao（通报）：导入各镇街、平台和部门报送的执法检查月报、事故台账、控制指标和十条措施评估表，
+校验并保存历史，排名、标出末位，计算季度十条措施评估，生成 Excel 和 PDF 通报并按时投送。`,
+		SilenceUsage: true, SilenceErrors: true,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("未知命令「%s」", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.SetOut(a.stderr)
+			cmd.Help()
+			return usagef("请指定一个命令")
+		},
+	}
+	root.PersistentFlags().StringVar(&a.home, "home", "", "工作区`目录`（默认取环境变量 TONGBAO_HOME，再否则 ./tongbao-data）")
+	root.AddCommand(a.initCmd(), a.templateCmd(), a.importCmd(true), a.importCmd(false), a.scoreCmd(),
+		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [命令]",
+		Short: "显示某个命令的说明",
+		Long:  "显示 tongbao 或它的某个命令的说明、选项和示例。",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("没有命令「%s」", strings.Join(args, " "))
+			}
+			return target.Help()
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			for _, c := range root.Commands() {
+				names = append(names, c.Name())
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+	var prepare func(*cobra.Command)
+	prepare = func(c *cobra.Command) {
+		c.DisableFlagsInUseLine = true
+		c.SetHelpTemplate(helpTemplate)
+		c.SetUsageTemplate(usageTemplate)
+		c.Flags().BoolP("help", "h", false, "显示本说明")
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%s", flagError(err)) })
+		for _, sub := range c.Commands() {
+			prepare(sub)
+		}
+	}
+	prepare(root)
+	return root
+}
+
+// flagError says a flag parsing error in Chinese.
+func flagError(err error) string {
+	msg := err.Error()
+	for _, t := range []struct{ prefix, chinese string }{
+		{"unknown flag: ", "未知的选项 "},
+		{"unknown shorthand flag: ", "未知的选项 "},
+		{"flag needs an argument: ", "选项需要一个值："},
+		{"bad flag syntax: ", "选项写法不对："},
+	} {
+		if strings.HasPrefix(msg, t.prefix) {
+			return t.chinese + strings.TrimPrefix(msg, t.prefix)
+		}
+	}
+	if strings.HasPrefix(msg, "invalid argument ") {
+		return "选项的值无效：" + strings.TrimPrefix(msg, "invalid argument ")
+	}
+	return "选项有误：" + msg
+}
+
+// monthFlag and quarterFlag parse --month and --quarter (any spelling the
+// files use); a wrong one is a usage error.
+func parseMonthFlag(v string) (tongbao.Month, error) {
+	m, err := tongbao.ParseMonth(v)
+	if err != nil {
+		return m, usagef("无法识别的月份「%s」（如 2022-03 或 2022年3月）", v)
+	}
+	return m, nil
+}
+
+func parseQuarterFlag(v string) (tongbao.Quarter, error) {
+	q, err := tongbao.ParseQuarter(v)
+	if err != nil {
+		return q, usagef("无法识别的季度「%s」（如 2022Q1 或 2022年第一季度）", v)
+	}
+	return q, nil
+}
+
+func noArgs(name string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s 不接受参数（多出「%s」）", name, strings.Join(args, " "))
+		}
+		return nil
+	}
+}
+
+func (a *app) initCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "init [选项]",
+		Short: "创建工作区（tongbao.toml、units.xlsx 和各文件夹），不覆盖已有文件",
+		Long: `创建工作区：带注释的配置文件 tongbao.toml、单位名录 units.xlsx（江津区 48 个单位）和
+inbox/、archive/、rejected/、store/、reports/、outbox/、logs/ 文件夹。已有的文件一律不覆盖。`,
+		Example: "  tongbao init --home D:\\tongbao-data",
+		Args:    noArgs("init"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := pipeline.HomeFrom(a.home)
+			created, err := pipeline.Init(dir, configSections...)
+			if err != nil {
+				return err
+			}
+			if len(created) == 0 {
+				fmt.Fprintf(a.stdout, "工作区「%s」已存在，未覆盖任何文件\n", dir)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "已创建工作区「%s」：%s\n", dir, strings.Join(created, "、"))
+			return nil
+		},
+	}
+}
+
+var datasetWords = "enforcement（执法检查月报）、accidents（事故台账）、quotas（控制指标）或 assessments（十条措施评估）"
+
+func (a *app) templateCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "template <数据类型> [选项]",
+		Short: "生成空白填报模板（.xlsx）",
+		Long: `生成一种数据的空白填报模板：规范的表头、单位下拉列表、数字校验。数据类型为
+` + datasetWords + `。在工作区内运行时，单位下拉列表取工作区的 units.xlsx。`,
+		Example: "  tongbao template enforcement -o 执法检查月报.xlsx\n  tongbao template accidents",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("template 需要一个数据类型：%s", datasetWords)
+			}
+			if _, ok := sources.LookupDataset(args[0]); !ok {
+				return usagef("未知的数据类型「%s」，应为 %s", args[0], datasetWords)
+			}
+			return nil
+		},
+		ValidArgs: tongbao.DatasetNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ds, _ := sources.LookupDataset(args[0])
+			reg := sources.DefaultRegistry()
+			if ws, err := pipeline.Open(pipeline.HomeFrom(a.home), nil); err == nil {
+				if reg, err = ws.Registry(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			path := out
+			if path == "" {
+				path = ds.Label + "模板.xlsx"
+			}
+			if err := pipeline.WriteTemplateFile(path, ds.Name, reg); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "已生成%s模板：%s\n", ds.Label, path)
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&out, "output", "o", "", "模板写到这个`文件`（默认「<数据名称>模板.xlsx」）")
+	return c
+}
+
+func (a *app) importCmd(dryRun bool) *cobra.Command {
+	var dataset, period string
+	name, short, long := "import", "导入文件：校验后存入工作区，有错误的文件整个拒收", `导入文件（.xlsx、.xlsm、.csv）：按表头识别数据类型，逐格校验；没有错误的文件存入工作区，
+新文件替换同一单位同一期间的旧数据；有任何错误的文件整个拒收，放到 rejected/，附标出错误单元格的
+副本和错误清单。同一文件重复导入不会改动任何数据。`
+	if dryRun {
+		name, short, long = "validate", "校验文件，不导入：列出全部错误和警告", "按导入的全部规则校验文件，列出每个错误和警告（工作表、单元格、字段、规则），不写入工作区。"
+	}
+	c := &cobra.Command{
+		Use:     name + " <文件>… [选项]",
+		Short:   short,
+		Long:    long,
+		Example: "  tongbao " + name + " 镇街平台执法检查月报_2022年3月.xlsx 部门执法检查月报_2022年4月.csv\n  tongbao " + name + " 执法月报.xlsx --period 2022-03",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("请指定要%s的文件", map[bool]string{true: "校验", false: "导入"}[dryRun])
+			}
+			if dataset != "" {
+				if _, ok := sources.LookupDataset(dataset); !ok {
+					return usagef("未知的数据类型「%s」，应为 %s", dataset, datasetWords)
+				}
+			}
+			if period != "" && !anyPeriod(period) {
+				return usagef("无法识别的期间「%s」（月份如 2022-03，季度如 2022Q1，年度如 2022）", period)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			for _, p := range args {
+				opts := pipeline.ImportOptions{Dataset: dataset, Period: period, DryRun: dryRun}
+				bar := progressFor(p, a.stderr)
+				if bar != nil {
+					opts.Progress = func(rows int) { bar.Set(rows) }
+				}
+				outs, err := ws.ImportFiles(cmd.Context(), []string{p}, opts)
+				if bar != nil {
+					bar.Finish()
+					fmt.Fprintln(a.stderr)
+				}
+				if err != nil {
+					return err
+				}
+				for _, o := range outs {
+					fmt.Fprint(a.stdout, o.Text())
+					if o.Status == pipeline.Rejected {
+						a.code = exitRefused
+					}
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dataset, "dataset", "", "按这种`数据类型`读取，不按表头识别："+datasetWords)
+	c.Flags().StringVar(&period, "period", "", "文件的标题、列和文件名都没有写明期间时用这个`期间`（如 2022-03、2022Q1、2022）")
+	c.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions(tongbao.DatasetNames, cobra.ShellCompDirectiveNoFileComp))
+	return c
+}
+
+// anyPeriod reports a month, a quarter or a year.
+func anyPeriod(v string) bool {
+	if _, err := tongbao.ParseMonth(v); err == nil {
+		return true
+	}
+	if _, err := tongbao.ParseQuarter(v); err == nil {
+		return true
+	}
+	_, err := tongbao.ParseYear(v)
+	return err == nil
+}
+
+// progressFor shows a row counter on stderr for large files when stderr is a terminal.
+func progressFor(path string, stderr io.Writer) *progressbar.ProgressBar {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Size() < 2<<20 {
+		return nil
+	}
+	return progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("读取「"+filepath.Base(path)+"」"), progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("行"), progressbar.OptionShowIts(), progressbar.OptionThrottle(200_000_000))
+}
+
+func (a *app) scoreCmd() *cobra.Command {
+	var month, quarter string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "score (--month <月份> | --quarter <季度>) [--json] [选项]",
+		Short: "计算并显示一个月的排名和事故情况，或一个季度的十条措施评估",
+		Long: `计算一个月的执法检查排名、末位通报、事故和控制指标情况，或一个季度的十条措施评估。
+默认显示中文表格；--json 输出与通报所印数字完全相同的 Score JSON（格式见 DESIGN.md）。`,
+		Example: "  tongbao score --month 2022-03\n  tongbao score --quarter 2022Q1 --json > 2022Q1.json",
+		Args:    noArgs("score"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (month == "") == (quarter == "") {
+				return usagef("score 需要 --month（如 2022-03）或 --quarter（如 2022Q1）之一")
+			}
+			var m tongbao.Month
+			var q tongbao.Quarter
+			var err error
+			if month != "" {
+				m, err = parseMonthFlag(month)
+			} else {
+				q, err = parseQuarterFlag(quarter)
+			}
+			if err != nil {
+				return err
+			}
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			var report any
+			if month != "" {
+				r, err := ws.ScoreMonth(cmd.Context(), m)
+				if err != nil {
+					return err
+				}
+				if !asJSON {
+					reports.WriteMonthTable(a.stdout, ws.Config.District, r)
+					return nil
+				}
+				report = r
+			} else {
+				r, err := ws.ScoreQuarter(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				if !asJSON {
+					reports.WriteQuarterTable(a.stdout, ws.Config.District, r)
+					return nil
+				}
+				report = r
+			}
+			enc := json.NewEncoder(a.stdout)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			return enc.Encode(report)
+		},
+	}
+	c.Flags().StringVar(&month, "month", "", "计算这个`月份`（如 2022-03 或 2022年3月）")
+	c.Flags().StringVar(&quarter, "quarter", "", "计算这个`季度`（如 2022Q1 或 2022年第一季度）")
+	c.Flags().BoolVar(&asJSON, "json", false, "输出 Score JSON，而不是表格")
+	return c
+}
+
+func (a *app) reportCmd(kind string) *cobra.Command {
+	var period string
+	c := &cobra.Command{Args: noArgs(kind)}
+	if kind == "bulletin" {
+		c.Use, c.Short = "bulletin --month <月份> [选项]", "生成月度通报（Excel 和 PDF）"
+		c.Long = `生成一个月的执法检查和事故情况通报：Excel 工作簿和公文格式（GB/T 9704）的 PDF，
+写到 reports/<月份>/。数字与上一版相同时沿用原版本；数据有变化时生成新版本（v2 …，标【更正】）。
+手工生成的通报不会自动投送；到期时由服务投送当时的版本。`
+		c.Example = "  tongbao bulletin --month 2022-03"
+		c.Flags().StringVar(&period, "month", "", "通报这个`月份`（如 2022-03）")
+	} else {
+		c.Use, c.Short = "scorecard --quarter <季度> [选项]", "生成季度十条措施评估（Excel 和 PDF）"
+		c.Long = `生成一个季度的“十条措施”落实情况绩效评估：Excel 工作簿和公文格式的 PDF，写到 reports/<季度>/。
+数字与上一版相同时沿用原版本；有变化时生成新版本。`
+		c.Example = "  tongbao scorecard --quarter 2022Q1"
+		c.Flags().StringVar(&period, "quarter", "", "评估这个`季度`（如 2022Q1 或 2022年第一季度）")
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if period == "" {
+			if kind == "bulletin" {
+				return usagef("bulletin 需要 --month（如 2022-03）")
+			}
+			return usagef("scorecard 需要 --quarter（如 2022Q1）")
+		}
+		var m tongbao.Month
+		var q tongbao.Quarter
+		var err error
+		if kind == "bulletin" {
+			m, err = parseMonthFlag(period)
+		} else {
+			q, err = parseQuarterFlag(period)
+		}
+		if err != nil {
+			return err
+		}
+		ws, err := a.open(false)
+		if err != nil {
+			return err
+		}
+		var out *pipeline.Output
+		if kind == "bulletin" {
+			out, err = ws.Bulletin(cmd.Context(), m)
+		} else {
+			out, err = ws.Scorecard(cmd.Context(), q)
+		}
+		if err != nil {
+			return err
+		}
+		if out.New {
+			fmt.Fprintf(a.stdout, "已生成 %s 第%d版：\n", out.Period, out.Version)
+		} else {
+			fmt.Fprintf(a.stdout, "%s 的数据没有变化，沿用第%d版：\n", out.Period, out.Version)
+		}
+		for _, f := range out.Files {
+			fmt.Fprintln(a.stdout, f)
+		}
+		return nil
+	}
+	return c
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve [选项]",
+		Short: "运行服务：定时生成和投送通报、收件箱自动导入、补做到期报告，直到收到停止信号",
+		Long: `运行服务，直到收到 SIGINT/SIGTERM（Windows 计划任务停止）：每分钟检查收件箱并导入放稳的文件，
+每月5日9:00生成上月通报，1、4、7、10月10日9:00生成上季度评估（时间见 tongbao.toml 的 [schedules]），
+补做停机期间到期的报告，按 [delivery] 投送并失败重试。同一工作区只能运行一个服务。日志写到 logs/tongbao.log。`,
+		Example: "  tongbao serve --home D:\\tongbao-data",
+		Args:    noArgs("serve"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := a.open(true)
+			if err != nil {
+				return err
+			}
+			cfg, err := schedules.LoadConfig(ws)
+			if err != nil {
+				return err
+			}
+			svc, err := schedules.New(ws, cfg, nil, ws.Log(), schedules.Senders(ws.Config.Delivery))
+			if err != nil {
+				return err
+			}
+			if err := svc.Start(cmd.Context()); err != nil {
+				return err
+			}
+			<-cmd.Context().Done() // SIGINT or SIGTERM: let the running job finish, then exit
+			return svc.Stop()
+		},
+	}
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "status [--json] [选项]",
+		Short: "显示服务的运行情况：上次和下次运行、收件箱、拒收的文件、未投送的通报",
+		Long:  "显示服务各任务的上次和下次运行时间及结果、收件箱中等待的文件、拒收待改正的文件、未投送的通报、未能完成的工作和中断留下的临时文件。",
+		Args:  noArgs("status"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			cfg, err := schedules.LoadConfig(ws)
+			if err != nil {
+				return err
+			}
+			st, err := schedules.ReadStatus(ws, cfg, time.Now())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(st)
+			}
+			fmt.Fprint(a.stdout, st.Text())
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出")
+	return c
+}
+
+func (a *app) demoCmd() *cobra.Command {
+	var seed uint64
+	c := &cobra.Command{
+		Use:   "demo [目录] [选项]",
+		Short: "生成演示工作区：两年的江津区模拟数据，全部导入并生成每期通报和评估",
+		Long: `在目录（默认 ./tongbao-demo，或 --home 给出的目录）中生成演示工作区：两年按各单位真实填报样式
+模拟的执法检查月报、事故台账、控制指标和评估表，全部经正式导入，再生成每个月的通报和每个季度的评估，
+并演示一次迟报数据带来的更正版。只会重建它自己生成过的目录，不会清空别的目录。`,
+		Example: "  tongbao demo\n  tongbao demo D:\\tongbao-demo --seed 7",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("demo 最多接受一个目录")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "tongbao-demo"
+			switch {
+			case len(args) == 1:
+				dir = args[0]
+			case a.home != "" || os.Getenv("TONGBAO_HOME") != "":
+				dir = pipeline.HomeFrom(a.home)
+			}
+			opts := pipeline.DemoOptions{Seed: seed, Sections: configSections}
+			var bar *progressbar.ProgressBar
+			if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				opts.Progress = func(done, total int, name string) {
+					if bar == nil {
+						bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.stderr), progressbar.OptionSetDescription("导入演示数据"),
+							progressbar.OptionShowCount())
+					}
+					bar.Set(done)
+				}
+			}
+			sum, err := pipeline.Demo(cmd.Context(), dir, opts)
+			if bar != nil {
+				bar.Finish()
+				fmt.Fprintln(a.stderr)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(a.stdout, sum.Text())
+			return nil
+		},
+	}
+	c.Flags().Uint64Var(&seed, "seed", 2022, "模拟数据的随机`种子`：同一种子生成同样的数据")
+	return c
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "显示版本和构建信息",
+		Args:  noArgs("version"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(a.stdout, "tongbao %s\n", version)
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				fmt.Fprintf(a.stdout, "Go：%s\n", bi.GoVersion)
+				settings := map[string]string{}
+				for _, s := range bi.Settings {
+					settings[s.Key] = s.Value
+				}
+				if rev := settings["vcs.revision"]; rev != "" {
+					state := ""
+					if settings["vcs.modified"] == "true" {
+						state = "（含未提交的修改）"
+					}
+					fmt.Fprintf(a.stdout, "提交：%s%s，%s\n", rev, state, settings["vcs.time"])
+				}
+				fmt.Fprintf(a.stdout, "平台：%s/%s\n", settings["GOOS"], settings["GOARCH"])
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) completionCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "completion <bash|powershell|zsh|fish>",
+		Short: "生成命令行自动补全脚本",
+		Long: `生成 shell 的自动补全脚本，按 Tab 即可补全命令、选项和数据类型。
+Linux（bash）：tongbao completion bash > /etc/bash_completion.d/tongbao
+Windows（PowerShell）：tongbao completion powershell | Out-String | Invoke-Expression
+（写进 $PROFILE 即每次打开 PowerShell 都生效）`,
+		ValidArgs: []string{"bash", "powershell", "zsh", "fish"},
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("completion 需要一个 shell：bash、powershell、zsh 或 fish")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := cmd.Root()
+			switch args[0] {
+			case "bash":
+				return root.GenBashCompletionV2(a.stdout, true)
+			case "powershell":
+				return root.GenPowerShellCompletionWithDesc(a.stdout)
+			case "zsh":
+				return root.GenZshCompletion(a.stdout)
+			case "fish":
+				return root.GenFishCompletion(a.stdout, true)
+			}
+			return usagef("不支持的 shell「%s」：应为 bash、powershell、zsh 或 fish", args[0])
+		},
+	}
+	return c
+}
