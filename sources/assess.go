@@ -126,7 +126,7 @@ func (a *assessAgg) emit(p *parser) error {
 	sort.SliceStable(a.order, func(i, j int) bool { return a.units[a.order[i]].firstRow < a.units[a.order[j]].firstRow })
 	for _, key := range a.order {
 		au := a.units[key]
-		p.buf.reset()
+		p.buf.Reset()
 		p.setStr("unit", au.unit)
 		p.setStr("unit_written", au.written)
 		p.setStr("period", au.period)

@@ -1,11 +1,11 @@
 package sources
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"tongbao"
+	"tongbao/sources/internal/sheet"
 )
 
 // ImportError is one problem found in an imported file, with its position,
@@ -114,9 +114,6 @@ func (is *issues) fileProblem(code tongbao.Code, sheet, format string, args ...a
 
 // codeOf is the code of a reader's refusal (unreadable when it has none).
 func codeOf(err error) tongbao.Code {
-	var rf *refusal
-	if errors.As(err, &rf) && rf.code != "" {
-		return rf.code
-	}
-	return tongbao.CodeUnreadable
+	code, _ := sheet.Reason(err)
+	return code
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"tongbao"
+	"tongbao/sources/internal/batch"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -21,6 +22,7 @@ type ParseOptions struct {
 	Registry        *Registry // unit names resolve here
 	Limits          Limits
 	Alloc           memory.Allocator  // nil: a pool of batch buffers reused across imports
+	XLSXReader      XLSXReader        // FastReader (the default) or ExcelizeReader
 	Now             func() time.Time  // accident dates may not lie after now
 	Item7DataDriven bool              // assessments: a value in item 7 is ignored (warning)
 	Levels          tongbao.LevelRule // the level each accident is stored with; the zero rule is Regulation 493
@@ -67,7 +69,7 @@ func (r *Result) Rows() int {
 // may have seen some of its batches.
 func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts ParseOptions, sink Sink) (res *Result, err error) {
 	if opts.Alloc == nil {
-		opts.Alloc = batchBuffers
+		opts.Alloc = batch.Buffers
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -85,7 +87,7 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 		periods: map[string]*periodTally{}, seen: map[string]int{}, resolved: map[string]resolvedName{}}
 	defer func() {
 		if p.batch != nil {
-			p.batch.release()
+			p.batch.Release()
 		}
 		// A reader library failing on a hostile file must not take the
 		// program down: the file is refused instead.
@@ -97,17 +99,14 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 	return p.run(ctx, name, r, size)
 }
 
-// internalFailure starts the reason of a file that crashed a reader.
-const internalFailure = "文件无法解析（读取时发生内部错误）"
-
 type parser struct {
 	opts     ParseOptions
 	is       *issues
 	fileName string
 	sink     Sink
 	ds       *Dataset
-	batch    *batcher
-	buf      *rowBuf
+	batch    *batch.Builder
+	buf      *batch.Row
 
 	caseLevel    bool
 	periods      map[string]*periodTally
@@ -153,13 +152,13 @@ type enforcementCols struct {
 
 func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64) (*Result, error) {
 	res := &Result{File: p.fileName}
-	wb, err := OpenWorkbook(name, r, size, p.opts.Limits)
+	wb, err := openWith(name, r, size, p.opts.Limits, p.opts.XLSXReader)
 	if err != nil {
 		p.is.fileProblem(codeOf(err), "", "%s", reasonOf(err))
 		return p.result(res), nil
 	}
 	defer wb.Close()
-	if cw, ok := wb.(*csvWorkbook); ok {
+	if cw, ok := wb.(interface{ Encoding() Encoding }); ok {
 		res.Encoding = cw.Encoding()
 	}
 	if d, ok := wb.(interface{ Date1904() bool }); ok {
@@ -225,7 +224,7 @@ func (p *parser) result(res *Result) *Result {
 		ps := PeriodSummary{Period: per}
 		if t := p.periods[per]; t != nil {
 			ps.Rows = t.rows
-			ps.Units = append(ps.Units, t.units.values...)
+			ps.Units = append(ps.Units, t.units.Values()...)
 		}
 		sort.Strings(ps.Units)
 		res.Periods = append(res.Periods, ps)
@@ -289,10 +288,10 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	}
 	if p.ds == nil {
 		p.ds = h.ds
-		p.buf = newRowBuf(h.ds.BatchSchema)
+		p.buf = batch.NewRow(h.ds.BatchSchema)
 		p.out = colIndex[h.ds.Name]
 		p.outSheet, p.outRow = p.out["source_sheet"], p.out["source_row"]
-		if p.batch, err = newBatcher(h.ds.BatchSchema, p.opts.Alloc, p.opts.BatchRows, p.sink); err != nil {
+		if p.batch, err = batch.New(h.ds.BatchSchema, p.opts.Alloc, p.opts.BatchRows, p.sink); err != nil {
 			return false, nil, err
 		}
 	}
@@ -542,7 +541,7 @@ func (p *parser) dataRow(r Row) error {
 		if len(c.Value) > maxChars && !p.checkLen(r.Num, *c) {
 			return nil
 		}
-		if c.uncached && p.h.fieldAt(c.Col) != "" {
+		if c.Uncached() && p.h.fieldAt(c.Col) != "" {
 			p.is.problem(tongbao.CodeUncalculated, cell{p.sheet, r.Num, c.Col, p.h.labelOf(p.ds, c.Col), ""}, "公式没有计算结果，请在 Excel/WPS 中打开并保存后再报送")
 			uncached = true
 		}
@@ -574,7 +573,7 @@ func (p *parser) dataRow(r Row) error {
 	case tongbao.Enforcement:
 		return p.enforcementRow(r) // sets every column: no reset
 	}
-	p.buf.reset()
+	p.buf.Reset()
 	switch p.ds.Name {
 	case tongbao.Accidents:
 		return p.accidentRow(r)
@@ -589,7 +588,7 @@ func (p *parser) dataRow(r Row) error {
 // periodTally counts a period's rows and the units they cover.
 type periodTally struct {
 	rows  int
-	units dictionary // the units' names; its address cache spares hashing them per row
+	units *batch.Dict // the units' names; its address cache spares hashing them per row
 }
 
 // emit stores a finished row for its period.
@@ -597,19 +596,19 @@ func (p *parser) emit(period, unit string) error {
 	t := p.lastTally
 	if t == nil || period != p.lastPeriod {
 		if t = p.periods[period]; t == nil {
-			t = &periodTally{units: dictionary{ids: map[string]int32{}}}
+			t = &periodTally{units: batch.NewDict()}
 			p.periods[period] = t
 		}
 		p.lastPeriod, p.lastTally = period, t
 	}
 	t.rows++
 	if unit != "" {
-		t.units.id(unit)
+		t.units.ID(unit)
 	}
 	if p.is.errCount > 0 {
 		return nil // the file is refused: stop building batches
 	}
-	return p.batch.add(period, p.buf)
+	return p.batch.Add(period, p.buf)
 }
 
 func (p *parser) finish() error {
@@ -621,7 +620,7 @@ func (p *parser) finish() error {
 			return nil
 		}
 	}
-	return p.batch.flush(p.emptyPeriods)
+	return p.batch.Flush(p.emptyPeriods)
 }
 
 // colIndex maps each schema column to its index, once per dataset.
@@ -638,13 +637,13 @@ var colIndex = func() map[string]map[string]int {
 }()
 
 // setStr, setNum and setNull fill an output column by name.
-func (p *parser) setStr(col, v string)       { p.buf.s[p.out[col]] = v }
-func (p *parser) setNum(col string, v int64) { p.buf.n[p.out[col]] = v }
-func (p *parser) setNull(col string)         { p.buf.null[p.out[col]] = true }
+func (p *parser) setStr(col, v string)       { p.buf.S[p.out[col]] = v }
+func (p *parser) setNum(col string, v int64) { p.buf.N[p.out[col]] = v }
+func (p *parser) setNull(col string)         { p.buf.Null[p.out[col]] = true }
 
 func (p *parser) setSource(r Row) {
-	p.buf.s[p.outSheet] = p.sheet
-	p.buf.n[p.outRow] = int64(r.Num)
+	p.buf.S[p.outSheet] = p.sheet
+	p.buf.N[p.outRow] = int64(r.Num)
 }
 
 // text returns a trimmed text field and its column.
@@ -811,7 +810,7 @@ func (p *parser) enforcementRow(r Row) error {
 		n, fine := p.countAt(r, e.count[i], e.countField[i])
 		ok = ok && fine
 		vals[i], good[i] = n, fine
-		p.buf.n[e.countOut[i]] = n
+		p.buf.N[e.countOut[i]] = n
 	}
 	fines, fine, _ := p.decimalAt(r, e.fines, e.finesField, e.finesYuan)
 	ok = ok && fine
@@ -830,13 +829,13 @@ func (p *parser) enforcementRow(r Row) error {
 	if !ok {
 		return nil
 	}
-	p.buf.s[e.outUnit] = u.Name
-	p.buf.s[e.outWritten] = written
-	p.buf.s[e.outPeriod] = per
-	p.buf.n[e.outFines] = fines
-	p.buf.n[e.outCaseLevel] = 0
+	p.buf.S[e.outUnit] = u.Name
+	p.buf.S[e.outWritten] = written
+	p.buf.S[e.outPeriod] = per
+	p.buf.N[e.outFines] = fines
+	p.buf.N[e.outCaseLevel] = 0
 	if p.h.caseLevel {
-		p.buf.n[e.outCaseLevel] = 1
+		p.buf.N[e.outCaseLevel] = 1
 	}
 	p.setSource(r)
 	return p.emit(per, u.Name)

@@ -215,18 +215,6 @@ func RegistryRows(r *Registry) [][]string {
 	return rows
 }
 
-// reasonOf turns a reader error into its one-line Chinese reason.
-func reasonOf(err error) string {
-	var rf *refusal
-	if errors.As(err, &rf) {
-		return rf.reason
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return "读取被中止"
-	}
-	return "无法读取文件：" + causeOf(err)
-}
-
 func baseName(p string) string {
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
 		return p[i+1:]

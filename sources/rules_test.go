@@ -158,7 +158,7 @@ func TestValidationRules(t *testing.T) {
 		{"empty file", "a.xlsx", []byte{}, ParseOptions{}, []problem{{"", "文件为空", false}}},
 		{"not a spreadsheet", "a.xlsx", []byte("hello, this is text"), ParseOptions{}, []problem{{"", "不是有效的 .xlsx 文件", false}}},
 		{"truncated workbook", "a.xlsx", sheet(enfHeader, enfRow("几江街道"))[:900], ParseOptions{}, []problem{{"", "文件已损坏或不完整", false}}},
-		{"encrypted workbook", "a.xlsx", append(append([]byte{}, oleMagic...), make([]byte, 512)...), ParseOptions{}, []problem{{"", "文件已加密", false}}},
+		{"encrypted workbook", "a.xlsx", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...), ParseOptions{}, []problem{{"", "文件已加密", false}}},
 		{"old xls", "a.xls", []byte("x"), ParseOptions{}, []problem{{"", "另存为” .xlsx", false}}},
 		{"unknown extension", "a.pdf", []byte("x"), ParseOptions{}, []problem{{"", "不支持的文件类型", false}}},
 		{"zip bomb", "a.xlsx", zipBomb(t), ParseOptions{}, []problem{{"", "压缩炸弹", false}}},
@@ -295,11 +295,8 @@ func TestDates1904(t *testing.T) {
 		`<row r="2"><c r="A2" s="1"><v>43163.5</v></c><c r="B2" t="inlineStr"><is><t>德感街道</t></is></c><c r="C2" t="inlineStr"><is><t>工贸</t></is></c><c r="D2"><v>1</v></c></row>` +
 		`</sheetData></worksheet>`
 	data := workbookWith(t, sheet, `<workbookPr date1904="1"/>`)
-	for _, reader := range []bool{false, true} {
-		prev := useExcelize
-		useExcelize = reader
-		p := parseBytes(t, "事故台账_2022年3月.xlsx", data, ParseOptions{})
-		useExcelize = prev
+	for _, reader := range []XLSXReader{FastReader, ExcelizeReader} {
+		p := parseBytes(t, "事故台账_2022年3月.xlsx", data, ParseOptions{XLSXReader: reader})
 		p.mustOK(t)
 		r := p.rows["2022-03"]
 		if len(r) != 1 || r[0]["date"] != "2022-03-05 12:00:00Z" {

@@ -1,4 +1,4 @@
-package sources
+package batch
 
 import (
 	"math/bits"
@@ -15,7 +15,8 @@ type bufferPool struct {
 	free [64][][]byte
 }
 
-var batchBuffers = &bufferPool{}
+// Buffers is the allocator of the batches when the caller gives none.
+var Buffers = &bufferPool{}
 
 const buffersPerClass = 64
 

@@ -1,4 +1,4 @@
-package sources
+package sheet
 
 import (
 	"io"
@@ -35,7 +35,7 @@ func newReadAhead(src io.ReadCloser) *readAhead {
 		defer func() {
 			if v := recover(); v != nil {
 				select {
-				case r.ch <- chunk{err: refuse("%s", internalFailure)}:
+				case r.ch <- chunk{err: refuse("%s", InternalFailure)}:
 				case <-r.stop:
 				}
 			}

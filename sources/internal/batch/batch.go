@@ -1,4 +1,10 @@
-package sources
+// Package batch builds the Arrow record batches an import hands over, from
+// rows filled in place: columns gathered in plain Go slices and copied into
+// Arrow buffers once per batch, few-valued text columns as dictionaries
+// (with a cache in front of their maps keyed by string address: the parser
+// hands out one string per unit name). Buffers of released batches are
+// reused through Buffers.
+package batch
 
 import (
 	"fmt"
@@ -11,23 +17,25 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
-// rowBuf holds one output row by schema column: strings, integers (ints,
+// Row holds one output row by schema column: strings, integers (ints,
 // scaled decimals, timestamps, booleans as 0/1) and nulls.
-type rowBuf struct {
-	s    []string
-	n    []int64
-	null []bool
+type Row struct {
+	S    []string
+	N    []int64
+	Null []bool
 }
 
-func newRowBuf(schema *arrow.Schema) *rowBuf {
+// NewRow makes a row for a schema.
+func NewRow(schema *arrow.Schema) *Row {
 	w := schema.NumFields()
-	return &rowBuf{s: make([]string, w), n: make([]int64, w), null: make([]bool, w)}
+	return &Row{S: make([]string, w), N: make([]int64, w), Null: make([]bool, w)}
 }
 
-func (b *rowBuf) reset() {
-	clear(b.s)
-	clear(b.n)
-	clear(b.null)
+// Reset clears the row.
+func (b *Row) Reset() {
+	clear(b.S)
+	clear(b.N)
+	clear(b.Null)
 }
 
 // Sink receives the record batches of a file, period by period. The record
@@ -67,8 +75,8 @@ func kindOf(t arrow.DataType) (colKind, error) {
 	return 0, fmt.Errorf("unsupported column type %s", t)
 }
 
-// dictionary numbers the distinct values of one column of one batch.
-type dictionary struct {
+// Dict numbers the distinct values of one column of one batch.
+type Dict struct {
 	ids    map[string]int32
 	values []string
 	// Seen strings by address: the parser hands out one string per unit
@@ -85,7 +93,7 @@ type dictionary struct {
 // names of a registry, so that they rarely share a slot.
 const dictSeenSlots = 256
 
-func (d *dictionary) id(v string) int32 {
+func (d *Dict) ID(v string) int32 {
 	p := unsafe.StringData(v)
 	slot := &d.seen[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(v)))&(dictSeenSlots-1)]
 	if slot.p == p && slot.n == len(v) && p != nil {
@@ -101,7 +109,7 @@ func (d *dictionary) id(v string) int32 {
 	return id
 }
 
-func (d *dictionary) reset() {
+func (d *Dict) reset() {
 	clear(d.ids)
 	d.values = d.values[:0]
 	clear(d.seen[:])
@@ -111,11 +119,11 @@ func (d *dictionary) reset() {
 // copied into Arrow buffers when the batch is handed over, then reused.
 type colData struct {
 	ints   []int64 // numbers, scaled decimals, timestamps, booleans as 0/1
-	ids    []int32 // dictionary ids
+	ids    []int32 // Dict ids
 	ends   []int32 // text: end offset of each value in text
 	text   []byte
 	nullAt []int32 // rows that are null
-	dict   dictionary
+	dict   Dict
 }
 
 // periodBatch is the open batch of one period.
@@ -124,9 +132,9 @@ type periodBatch struct {
 	cols []colData
 }
 
-// batcher builds one record batch per period and hands it to the sink every
+// Builder builds one record batch per period and hands it to the sink every
 // batchRows rows, so memory does not grow with the file.
-type batcher struct {
+type Builder struct {
 	schema *arrow.Schema
 	fields []arrow.Field // Schema.Fields copies its slice on every call: once here
 	kinds  []colKind
@@ -142,8 +150,8 @@ type batcher struct {
 	last       *periodBatch
 }
 
-func newBatcher(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sink Sink) (*batcher, error) {
-	b := &batcher{schema: schema, fields: schema.Fields(), alloc: alloc, batchRows: batchRows, sink: sink,
+func New(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sink Sink) (*Builder, error) {
+	b := &Builder{schema: schema, fields: schema.Fields(), alloc: alloc, batchRows: batchRows, sink: sink,
 		open: map[string]*periodBatch{}}
 	for _, f := range b.fields {
 		k, err := kindOf(f.Type)
@@ -167,7 +175,7 @@ func newBatcher(schema *arrow.Schema, alloc memory.Allocator, batchRows int, sin
 	return b, nil
 }
 
-func (b *batcher) batch(period string) *periodBatch {
+func (b *Builder) batch(period string) *periodBatch {
 	if b.last != nil && period == b.lastPeriod {
 		return b.last
 	}
@@ -186,23 +194,23 @@ func (b *batcher) batch(period string) *periodBatch {
 	return pb
 }
 
-func (b *batcher) add(period string, row *rowBuf) error {
+func (b *Builder) Add(period string, row *Row) error {
 	pb := b.batch(period)
 	for _, j := range b.dictCols {
 		c := &pb.cols[j]
-		c.ids = append(c.ids, c.dict.id(row.s[j]))
+		c.ids = append(c.ids, c.dict.ID(row.S[j]))
 	}
 	for _, j := range b.intCols {
 		c := &pb.cols[j]
-		c.ints = append(c.ints, row.n[j])
+		c.ints = append(c.ints, row.N[j])
 	}
 	for _, j := range b.textCols {
 		c := &pb.cols[j]
-		c.text = append(c.text, row.s[j]...)
+		c.text = append(c.text, row.S[j]...)
 		c.ends = append(c.ends, int32(len(c.text)))
 	}
 	for _, j := range b.nullable {
-		if row.null[j] {
+		if row.Null[j] {
 			pb.cols[j].nullAt = append(pb.cols[j].nullAt, int32(pb.rows))
 		}
 	}
@@ -213,7 +221,7 @@ func (b *batcher) add(period string, row *rowBuf) error {
 	return nil
 }
 
-func (b *batcher) flushPeriod(period string) error {
+func (b *Builder) flushPeriod(period string) error {
 	pb := b.open[period]
 	if pb == nil || pb.rows == 0 {
 		return nil
@@ -230,7 +238,7 @@ func (b *batcher) flushPeriod(period string) error {
 }
 
 // record copies a batch into Arrow arrays.
-func (b *batcher) record(pb *periodBatch) arrow.Record {
+func (b *Builder) record(pb *periodBatch) arrow.Record {
 	cols := make([]arrow.Array, len(b.fields))
 	for j, f := range b.fields {
 		cols[j] = b.array(f.Type, b.kinds[j], &pb.cols[j], pb.rows)
@@ -242,13 +250,13 @@ func (b *batcher) record(pb *periodBatch) arrow.Record {
 	return rec
 }
 
-func (b *batcher) buffer(n int) *memory.Buffer {
+func (b *Builder) buffer(n int) *memory.Buffer {
 	buf := memory.NewResizableBuffer(b.alloc)
 	buf.Resize(n)
 	return buf
 }
 
-func (b *batcher) array(t arrow.DataType, k colKind, c *colData, n int) arrow.Array {
+func (b *Builder) array(t arrow.DataType, k colKind, c *colData, n int) arrow.Array {
 	var validity *memory.Buffer
 	if len(c.nullAt) > 0 {
 		validity = b.buffer(int(bitutil.BytesForBits(int64(n))))
@@ -323,8 +331,8 @@ func (b *batcher) array(t arrow.DataType, k colKind, c *colData, n int) arrow.Ar
 	return a
 }
 
-// strings makes a text array of values (a dictionary's).
-func (b *batcher) strings(values []string) arrow.Array {
+// strings makes a text array of values (a Dict's).
+func (b *Builder) strings(values []string) arrow.Array {
 	size := 0
 	for _, v := range values {
 		size += len(v)
@@ -346,7 +354,7 @@ func (b *batcher) strings(values []string) arrow.Array {
 
 // flush hands over what is left, including an empty batch for a period that
 // must exist without rows (a header-only accident ledger).
-func (b *batcher) flush(emptyPeriods []string) error {
+func (b *Builder) Flush(emptyPeriods []string) error {
 	for _, p := range emptyPeriods {
 		if _, ok := b.open[p]; !ok {
 			rb := array.NewRecordBuilder(b.alloc, b.schema)
@@ -368,6 +376,12 @@ func (b *batcher) flush(emptyPeriods []string) error {
 }
 
 // release drops the open batches (their memory is plain Go memory).
-func (b *batcher) release() {
+func (b *Builder) Release() {
 	b.open, b.last = nil, nil
 }
+
+// NewDict returns an empty dictionary.
+func NewDict() *Dict { return &Dict{ids: map[string]int32{}} }
+
+// Values lists the dictionary's values by id.
+func (d *Dict) Values() []string { return d.values }

@@ -1,4 +1,4 @@
-package sources
+package sheet
 
 import (
 	"context"
@@ -74,7 +74,8 @@ type prefetchRows struct {
 
 const prefetchBatch = 1024
 
-func prefetch(ctx context.Context, src RowStream) RowStream {
+// Prefetch reads a row stream on its own goroutine, in batches of rows.
+func Prefetch(ctx context.Context, src RowStream) RowStream {
 	p := &prefetchRows{src: src, ch: make(chan *rowBatch, 4), free: make(chan *rowBatch, 8), stop: make(chan struct{}), cur: &rowBatch{}}
 	fill, ok := src.(batchFiller)
 	if !ok {
@@ -87,7 +88,7 @@ func prefetch(ctx context.Context, src RowStream) RowStream {
 		defer func() {
 			if v := recover(); v != nil {
 				select {
-				case p.ch <- &rowBatch{err: refuse("%s", internalFailure)}:
+				case p.ch <- &rowBatch{err: refuse("%s", InternalFailure)}:
 				case <-p.stop:
 				}
 			}

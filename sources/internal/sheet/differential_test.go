@@ -1,4 +1,4 @@
-package sources
+package sheet
 
 import (
 	"bytes"
@@ -16,10 +16,11 @@ import (
 
 // readAll reads every sheet's non-empty rows as "row: col=value …" lines.
 func readAll(t testing.TB, data []byte, excelizeReader bool) ([]string, error) {
-	prev := useExcelize
-	useExcelize = excelizeReader
-	defer func() { useExcelize = prev }()
-	wb, err := OpenWorkbook("x.xlsx", bytes.NewReader(data), int64(len(data)), DefaultLimits())
+	reader := Fast
+	if excelizeReader {
+		reader = Excelize
+	}
+	wb, err := Open("x.xlsx", bytes.NewReader(data), int64(len(data)), DefaultLimits(), reader)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +93,7 @@ func compareReaders(t *testing.T, name string, data []byte) {
 // readers and compares them cell for cell.
 func TestReadersAgree(t *testing.T) {
 	var files []string
-	filepath.Walk("..", func(p string, info os.FileInfo, err error) error {
+	filepath.Walk("../../..", func(p string, info os.FileInfo, err error) error {
 		if err == nil && strings.HasSuffix(p, ".xlsx") && strings.Contains(p, "testdata") {
 			files = append(files, p)
 		}
@@ -135,7 +136,7 @@ func TestReadersAgree(t *testing.T) {
 	if lines, _ := readAll(t, buf.Bytes(), false); len(lines) == 0 || strings.Contains(lines[0], " D=") {
 		t.Errorf("the uncalculated formula read as a value: %v", lines)
 	}
-	if fw, err := openXLSX(bytes.NewReader(buf.Bytes()), int64(buf.Len()), DefaultLimits()); err == nil {
+	if fw, err := openXLSX(bytes.NewReader(buf.Bytes()), int64(buf.Len()), DefaultLimits(), Fast); err == nil {
 		rs, _ := fw.Rows(context.Background(), "Sheet1")
 		row, _ := rs.Next(context.Background())
 		if c, ok := row.Cell(4); !ok || !c.Uncached() {
@@ -144,10 +145,7 @@ func TestReadersAgree(t *testing.T) {
 		rs.Close()
 	}
 	// The fast reader also knows the formats.
-	prev := useExcelize
-	useExcelize = false
-	defer func() { useExcelize = prev }()
-	wb, err := OpenWorkbook("x.xlsx", bytes.NewReader(buf.Bytes()), int64(buf.Len()), DefaultLimits())
+	wb, err := Open("x.xlsx", bytes.NewReader(buf.Bytes()), int64(buf.Len()), DefaultLimits(), Fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,3 +205,5 @@ func FuzzReadersAgree(f *testing.F) {
 		}
 	})
 }
+
+const samplesDir = "../../../../shared/samples"

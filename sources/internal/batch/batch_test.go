@@ -1,4 +1,4 @@
-package sources
+package batch
 
 import "testing"
 
@@ -8,10 +8,10 @@ import "testing"
 func TestDictionaryKeepsPrefixesApart(t *testing.T) {
 	whole := "石门镇石门"
 	short := whole[:len("石门镇")]
-	d := dictionary{ids: map[string]int32{}}
+	d := NewDict()
 	for range 3 {
 		for _, n := range []string{whole, short, "几江街道", ""} {
-			d.id(n)
+			d.ID(n)
 		}
 	}
 	want := []string{whole, short, "几江街道", ""}
@@ -19,8 +19,8 @@ func TestDictionaryKeepsPrefixesApart(t *testing.T) {
 		t.Fatalf("values = %q, want %q", d.values, want)
 	}
 	for i, n := range want {
-		if d.values[i] != n || d.id(n) != int32(i) {
-			t.Errorf("value %d = %q (id %d), want %q", i, d.values[i], d.id(n), n)
+		if d.values[i] != n || d.ID(n) != int32(i) {
+			t.Errorf("value %d = %q (id %d), want %q", i, d.values[i], d.ID(n), n)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package sources
+package sheet
 
 import (
 	"archive/zip"
@@ -87,7 +87,7 @@ type excelizeWorkbook struct {
 }
 
 // openXLSX checks the container against the limits before excelize sees it.
-func openXLSX(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
+func openXLSX(r io.ReaderAt, size int64, lim Limits, reader Reader) (Workbook, error) {
 	head := make([]byte, 8)
 	n, _ := r.ReadAt(head, 0)
 	head = head[:n]
@@ -118,21 +118,11 @@ func openXLSX(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {
 	if !hasWorkbook {
 		return nil, refuse("不是有效的 .xlsx 文件（缺少 xl/workbook.xml）")
 	}
-	if !useExcelize {
-		fw, err := openFast(zr, lim)
-		if err == nil {
-			return fw, nil
-		}
-		if !errors.Is(err, errFastUnsupported) {
-			return nil, err
-		}
-		// Parts the fast reader cannot locate: excelize reads the file.
+	if reader == Excelize {
+		return openExcelize(r, size, lim)
 	}
-	return openExcelize(r, size, lim)
+	return openFast(zr, lim)
 }
-
-// useExcelize forces the excelize reader (the differential tests set it).
-var useExcelize = false
 
 // openExcelize opens a workbook with excelize's streaming reader.
 func openExcelize(r io.ReaderAt, size int64, lim Limits) (Workbook, error) {

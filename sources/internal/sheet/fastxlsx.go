@@ -1,4 +1,4 @@
-package sources
+package sheet
 
 import (
 	"archive/zip"
@@ -13,11 +13,6 @@ import (
 	"strings"
 	"unsafe"
 )
-
-// errFastUnsupported makes openXLSX fall back to excelize: the fast reader
-// refuses workbooks whose parts it cannot locate through
-// xl/_rels/workbook.xml.rels, and Strict OOXML sheets.
-var errFastUnsupported = errors.New("fast reader: unsupported workbook")
 
 // fastWorkbook reads .xlsx sheets with archive/zip and a SAX pass over the
 // sheet XML (a small tag scanner of our own): no DOM, no reflection, one pass.

@@ -1,16 +1,21 @@
-// Package sources reads analysts' spreadsheets into Arrow record batches of the
-// dataset schemas, validating every cell against the rules of DESIGN.md.
-//
-// Reading goes through one small row-stream interface (Workbook, RowStream), so
-// the .xlsx reader behind it can be replaced without touching the rest.
-package sources
+// Package sheet is the fast reading layer of sources: spreadsheet files
+// (.xlsx/.xlsm through our own streaming reader or excelize's, .csv in
+// UTF-8 or GB18030) as streams of rows behind one small interface
+// (Workbook, RowStream), so that the reader behind it can change without
+// touching the dataset rules. Its shortcuts (zero-copy cell values, a tag
+// scanner of our own, read-ahead on goroutines) are held to the plain
+// readers by differential tests and fuzz targets.
+package sheet
 
 import (
 	"context"
+	"errors"
+
 	"io"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"tongbao"
 )
 
 // Cell is one non-empty cell of a row as the file stores it.
@@ -114,7 +119,7 @@ func (r Row) Cell(col int) (Cell, bool) {
 // a value is not blank).
 func (r Row) Empty() bool {
 	for _, c := range r.Cells {
-		if c.uncached || trimSpace(c.Value) != "" {
+		if c.uncached || tongbao.TrimSpace(c.Value) != "" {
 			return false
 		}
 	}
@@ -165,3 +170,30 @@ func readAllLimited(r io.Reader, max int64) ([]byte, bool, error) {
 	}
 	return data, false, nil
 }
+
+// InternalFailure is the reason given for a file that crashed a reader.
+const InternalFailure = "文件无法解析（读取时发生内部错误）"
+
+// Reason says why a file could not be read: a code and a one-line Chinese
+// reason.
+func Reason(err error) (tongbao.Code, string) {
+	var rf *refusal
+	if errors.As(err, &rf) {
+		return cmpCode(rf.code), rf.reason
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return tongbao.EInternal, "读取被中止"
+	}
+	return tongbao.CodeUnreadable, "无法读取文件：" + causeOf(err)
+}
+
+func cmpCode(c tongbao.Code) tongbao.Code {
+	if c == "" {
+		return tongbao.CodeUnreadable
+	}
+	return c
+}
+
+// DecimalsOfFormat counts the decimals a number format shows ("0.00" → 2);
+// ok is false for General and formats it cannot tell.
+func DecimalsOfFormat(code string) (int, bool) { return decimalsOfFormat(code) }
