@@ -18,6 +18,7 @@ import (
 	"github.com/klauspost/compress/flate"
 
 	"tongbao/sources"
+	"tongbao/sources/xmlscan"
 )
 
 // The marked copy of a refused file (<name>.errors.xlsx) is the analyst's
@@ -887,7 +888,8 @@ func rewriteSheet(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles) error 
 // ways to the same output).
 func rewriteSheetXML(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles, fast bool) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	px := newXMLPass(r, maxMarkupSize)
+	px := xmlscan.New(r, 256<<10, maxMarkupSize)
+	px.Chunked = true
 	rowEnd := []byte("</row>") // the end tag of a row, with the sheet's prefix
 	skipRow := false           // the row just opened has no mark: copy it whole
 	prefix := ""
@@ -907,23 +909,23 @@ func rewriteSheetXML(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles, fas
 		}
 	}
 	for {
-		kind, piece, err := px.next()
+		kind, piece, err := px.Next()
 		if err != nil {
 			return err
 		}
 		switch kind {
-		case pieceEOF:
+		case xmlscan.EOF:
 			return bw.Flush()
-		case pieceStart:
-			local := tagLocal(piece)
+		case xmlscan.Start:
+			local := string(xmlscan.Local(piece))
 			switch {
 			case local == "worksheet":
-				prefix = tagPrefix(piece)
+				prefix = xmlscan.Prefix(piece)
 				rowEnd = []byte("</" + prefix + "row>")
 			case local == "sheetView":
 				piece = withoutAttr(piece, "tabSelected")
 			case local == "sheetData":
-				inData = !selfClosing(piece)
+				inData = !xmlscan.SelfClosing(piece)
 				if !inData && len(pending.rows) > 0 {
 					// An empty sheet with marks: open it to hold them.
 					fmt.Fprintf(bw, `<%ssheetData>`, prefix)
@@ -937,8 +939,8 @@ func rewriteSheetXML(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles, fas
 				pending.done(rowNum)
 				nextCol = 1
 				cols = j.marks.rows[rowNum]
-				skipRow = fast && len(cols) == 0 && !selfClosing(piece)
-				if selfClosing(piece) && len(cols) > 0 {
+				skipRow = fast && len(cols) == 0 && !xmlscan.SelfClosing(piece)
+				if xmlscan.SelfClosing(piece) && len(cols) > 0 {
 					bw.Write(piece[:len(piece)-2])
 					bw.WriteByte('>')
 					for _, c := range cols {
@@ -975,8 +977,8 @@ func rewriteSheetXML(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles, fas
 			case !inData && legacyHere[local]:
 				legacy()
 			}
-		case pieceEnd:
-			switch local := tagLocal(piece); {
+		case xmlscan.End:
+			switch local := string(xmlscan.Local(piece)); {
 			case inData && local == "row":
 				for _, c := range cols {
 					writeBlankMark(bw, prefix, c, rowNum, reds.red(0))
@@ -994,7 +996,7 @@ func rewriteSheetXML(w io.Writer, r io.Reader, j *sheetJob, reds *redStyles, fas
 		}
 		if skipRow {
 			skipRow = false
-			if _, err := px.skipPast(bw, rowEnd); err != nil {
+			if _, err := px.SkipPast(bw, rowEnd); err != nil {
 				return err
 			}
 		}

@@ -2,242 +2,12 @@ package reports
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"strconv"
+
+	"tongbao/sources/xmlscan"
 )
-
-// Kinds of the pieces xmlPass hands out.
-const (
-	pieceEOF = iota
-	pieceText
-	pieceStart // a start tag, maybe self-closing
-	pieceEnd
-	pieceOther // comment, CDATA, processing instruction, DOCTYPE
-)
-
-// xmlPass splits XML into pieces to be copied through, for rewriting a
-// part while streaming it: tags come whole, text may come in several
-// chunks (a cell of any length passes without being held whole).
-type xmlPass struct {
-	r        io.Reader
-	buf      []byte
-	pos, end int
-	eof      bool
-	err      error
-	maxTag   int
-}
-
-var (
-	errPassTruncated = errors.New("xml ends inside markup")
-	errPassTagTooBig = errors.New("xml markup too large")
-)
-
-func newXMLPass(r io.Reader, maxTag int) *xmlPass {
-	return &xmlPass{r: r, buf: make([]byte, 256<<10), maxTag: maxTag}
-}
-
-// fill reads more bytes after the unscanned ones; false at the end.
-func (p *xmlPass) fill() bool {
-	if p.eof || p.err != nil {
-		return false
-	}
-	if p.pos > 0 {
-		p.end = copy(p.buf, p.buf[p.pos:p.end])
-		p.pos = 0
-	}
-	if p.end == len(p.buf) {
-		if len(p.buf) >= p.maxTag {
-			p.err = errPassTagTooBig
-			return false
-		}
-		nb := make([]byte, 2*len(p.buf))
-		copy(nb, p.buf[:p.end])
-		p.buf = nb
-	}
-	n, err := p.r.Read(p.buf[p.end:])
-	p.end += n
-	if errors.Is(err, io.EOF) {
-		p.eof = true
-	} else if err != nil {
-		p.err = err
-	}
-	return n > 0 || (!p.eof && p.err == nil)
-}
-
-// next returns the next piece; its bytes are valid until the next call.
-func (p *xmlPass) next() (int, []byte, error) {
-	for {
-		if p.pos >= p.end && !p.fill() {
-			if p.err != nil {
-				return pieceEOF, nil, p.err
-			}
-			return pieceEOF, nil, nil
-		}
-		data := p.buf[p.pos:p.end]
-		if data[0] != '<' {
-			i := bytes.IndexByte(data, '<')
-			if i < 0 {
-				i = len(data) // a chunk of a long text
-			}
-			p.pos += i
-			return pieceText, data[:i], nil
-		}
-		kind, n := markupEnd(data)
-		if n < 0 {
-			if !p.fill() {
-				if p.err != nil {
-					return pieceEOF, nil, p.err
-				}
-				return pieceEOF, nil, errPassTruncated
-			}
-			continue
-		}
-		p.pos += n
-		return kind, data[:n], nil
-	}
-}
-
-// skipPast copies the bytes from here through closeTag (the end tag of
-// the element being copied, "</row>") to w, at the speed of a byte search:
-// the rows of a sheet that hold no mark pass this way. It looks for the
-// tag's last two bytes ("w>"), which the data of a row never holds. It
-// stops before CDATA or a comment ("<!", where a tag would not be markup),
-// reporting false: the caller reads on piece by piece.
-func (p *xmlPass) skipPast(w io.Writer, closeTag []byte) (bool, error) {
-	tail := closeTag[len(closeTag)-2:]
-	for {
-		data := p.buf[p.pos:p.end]
-		end := -1
-		for from := 0; ; {
-			i := bytes.Index(data[from:], tail)
-			if i < 0 {
-				break
-			}
-			i += from
-			if i+2 >= len(closeTag) && bytes.Equal(data[i+2-len(closeTag):i+2], closeTag) {
-				end = i + 2
-				break
-			}
-			from = i + 1
-		}
-		span := data
-		if end >= 0 {
-			span = data[:end]
-		}
-		if bang := bytes.IndexByte(span, '!'); bang >= 0 {
-			at := bytes.LastIndexByte(span[:bang], '<')
-			if at < 0 {
-				at = bang
-			}
-			_, err := w.Write(data[:at])
-			p.pos += at
-			return false, err
-		}
-		if end >= 0 {
-			_, err := w.Write(data[:end])
-			p.pos += end
-			return true, err
-		}
-		// Keep a tail that could hold the end tag cut by the end of the
-		// buffer; pass the rest.
-		keep := min(len(data), len(closeTag)-1)
-		if _, err := w.Write(data[:len(data)-keep]); err != nil {
-			return false, err
-		}
-		p.pos += len(data) - keep
-		if !p.fill() {
-			if p.err != nil {
-				return false, p.err
-			}
-			return false, errPassTruncated // the row never ends
-		}
-	}
-}
-
-// markupEnd finds the end of the markup at the start of data: its kind
-// and length, or -1 when data ends first.
-func markupEnd(data []byte) (int, int) {
-	if len(data) < 2 {
-		return 0, -1
-	}
-	after := func(marker string) int {
-		if i := bytes.Index(data, []byte(marker)); i >= 0 {
-			return i + len(marker)
-		}
-		return -1
-	}
-	switch data[1] {
-	case '/':
-		if i := bytes.IndexByte(data, '>'); i >= 0 {
-			return pieceEnd, i + 1
-		}
-		return 0, -1
-	case '?':
-		return pieceOther, after("?>")
-	case '!':
-		switch {
-		case bytes.HasPrefix(data, []byte("<!--")):
-			return pieceOther, after("-->")
-		case bytes.HasPrefix(data, []byte("<![CDATA[")):
-			return pieceOther, after("]]>")
-		case len(data) < 9:
-			return 0, -1
-		}
-		return pieceOther, after(">")
-	}
-	var quote byte
-	for i := 1; i < len(data); i++ {
-		switch c := data[i]; {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
-			return pieceStart, i + 1
-		}
-	}
-	return 0, -1
-}
-
-// tagLocal is the local name of a start or end tag ("c" of <x:c r="A1">).
-func tagLocal(tag []byte) string {
-	i := 1
-	if len(tag) > 1 && tag[1] == '/' {
-		i = 2
-	}
-	j := i
-	for j < len(tag) && !isSpaceByte(tag[j]) && tag[j] != '/' && tag[j] != '>' {
-		j++
-	}
-	name := tag[i:j]
-	if k := bytes.IndexByte(name, ':'); k >= 0 {
-		name = name[k+1:]
-	}
-	return string(name)
-}
-
-// tagPrefix is the namespace prefix of a tag with its colon ("x:"), or "".
-func tagPrefix(tag []byte) string {
-	i := 1
-	if len(tag) > 1 && tag[1] == '/' {
-		i = 2
-	}
-	j := i
-	for j < len(tag) && !isSpaceByte(tag[j]) && tag[j] != '/' && tag[j] != '>' {
-		if tag[j] == ':' {
-			return string(tag[i : j+1])
-		}
-		j++
-	}
-	return ""
-}
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-func selfClosing(tag []byte) bool { return len(tag) >= 2 && tag[len(tag)-2] == '/' }
 
 // attrSpan finds attribute name (qualified as written) in a start tag: the
 // span of the whole attribute (with its leading space) and of its value.
@@ -302,7 +72,7 @@ func withAttr(tag []byte, name, value string) []byte {
 		return append(out, tag[v1:]...)
 	}
 	cut := len(tag) - 1
-	if selfClosing(tag) {
+	if xmlscan.SelfClosing(tag) {
 		cut--
 	}
 	out = append(out, tag[:cut]...)
@@ -352,14 +122,14 @@ func findElement(doc []byte, local string, from int) (element, bool) {
 			return element{}, false
 		}
 		i += j
-		kind, n := markupEnd(doc[i:])
+		kind, n := xmlscan.MarkupLen(doc[i:])
 		if n < 0 {
 			return element{}, false
 		}
 		tag := doc[i : i+n]
-		if kind == pieceStart && tagLocal(tag) == local {
-			e := element{start: i, startEnd: i + n, prefix: tagPrefix(tag)}
-			if selfClosing(tag) {
+		if kind == xmlscan.Start && string(xmlscan.Local(tag)) == local {
+			e := element{start: i, startEnd: i + n, prefix: xmlscan.Prefix(tag)}
+			if xmlscan.SelfClosing(tag) {
 				e.closeStart, e.end = e.startEnd, e.startEnd
 				return e, true
 			}
@@ -389,27 +159,27 @@ func children(doc []byte, e element, local string) []element {
 			break
 		}
 		i += j
-		kind, n := markupEnd(doc[i:e.closeStart])
+		kind, n := xmlscan.MarkupLen(doc[i:e.closeStart])
 		if n < 0 {
 			break
 		}
 		tag := doc[i : i+n]
 		switch kind {
-		case pieceStart:
-			if depth == 0 && tagLocal(tag) == local {
-				cur = element{start: i, startEnd: i + n, prefix: tagPrefix(tag)}
-				if selfClosing(tag) {
+		case xmlscan.Start:
+			if depth == 0 && string(xmlscan.Local(tag)) == local {
+				cur = element{start: i, startEnd: i + n, prefix: xmlscan.Prefix(tag)}
+				if xmlscan.SelfClosing(tag) {
 					cur.closeStart, cur.end = cur.startEnd, cur.startEnd
 					out = append(out, cur)
 					break
 				}
 			}
-			if !selfClosing(tag) {
+			if !xmlscan.SelfClosing(tag) {
 				depth++
 			}
-		case pieceEnd:
+		case xmlscan.End:
 			depth--
-			if depth == 0 && tagLocal(tag) == local {
+			if depth == 0 && string(xmlscan.Local(tag)) == local {
 				cur.closeStart, cur.end = i, i+n
 				out = append(out, cur)
 			}

@@ -12,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"unsafe"
+
+	"tongbao/sources/xmlscan"
 )
 
 // fastWorkbook reads .xlsx sheets with archive/zip and a SAX pass over the
@@ -324,22 +326,22 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 	defer rc.Close()
 	// The sheets' own scanner, bounded: a string longer than a cell may
 	// hold is refused as soon as that much of it is read.
-	r := newXMLScanner(rc, 64<<10, w.limits.maxToken())
+	r := xmlscan.New(rc, 64<<10, w.limits.maxToken())
 	var cur []byte
 	inSI, inT, inRPh := false, false, false
 	for {
-		kind, tok, err := r.next()
-		if errors.Is(err, errXMLTokenTooLong) {
+		kind, tok, err := r.Next()
+		if errors.Is(err, xmlscan.ErrTooLong) {
 			return refuseLimit("共享字符串超过 %d 个字符的上限", w.limits.MaxCellChars)
 		}
 		if err != nil {
 			return refuse("共享字符串表已损坏：%s", causeOf(err))
 		}
 		switch kind {
-		case tokEOF:
+		case xmlscan.EOF:
 			return nil
-		case tokStart:
-			switch string(localName(tagName(tok))) {
+		case xmlscan.Start:
+			switch string(xmlscan.Local(tok)) {
 			case "si":
 				inSI, cur = true, cur[:0]
 				if isSelfClosing(tok) {
@@ -353,8 +355,8 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 			case "rPh":
 				inRPh = true // phonetic runs are not part of the text
 			}
-		case tokEnd:
-			switch string(localName(tagName(tok))) {
+		case xmlscan.End:
+			switch string(xmlscan.Local(tok)) {
 			case "si":
 				if err := w.addShared(cur, maxStrings); err != nil {
 					return err
@@ -365,10 +367,10 @@ func (w *fastWorkbook) readSharedStrings(f *zip.File, maxStrings int) error {
 			case "rPh":
 				inRPh = false
 			}
-		case tokText, tokCData:
+		case xmlscan.Text, xmlscan.CData:
 			if inT {
 				text := tok
-				if kind == tokText {
+				if kind == xmlscan.Text {
 					if text, err = unescape(text); err != nil {
 						return refuse("共享字符串表已损坏：%s", causeOf(err))
 					}
@@ -414,14 +416,14 @@ func (w *fastWorkbook) Rows(ctx context.Context, sheet string) (RowStream, error
 		return nil, err
 	}
 	ra := newReadAhead(rc)
-	return &fastRows{w: w, rc: ra, r: newXMLScanner(ra, 256<<10, w.limits.maxToken())}, nil
+	return &fastRows{w: w, rc: ra, r: xmlscan.New(ra, 256<<10, w.limits.maxToken())}, nil
 }
 
 // fastRows streams one sheet's rows.
 type fastRows struct {
 	w      *fastWorkbook
 	rc     io.ReadCloser
-	r      *xmlScanner
+	r      *xmlscan.Scanner
 	rowNum int
 	count  int
 	done   bool
@@ -459,21 +461,21 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 	nextCol := 1
 	rowStart := len(b.cells)
 	for len(b.rows) < max {
-		kind, tok, err := s.r.next()
-		if errors.Is(err, errXMLTokenTooLong) && c.col > 0 {
+		kind, tok, err := s.r.Next()
+		if errors.Is(err, xmlscan.ErrTooLong) && c.col > 0 {
 			return refuseLimit("单元格 %s 内容超过 %d 个字符的上限", CellRef(c.col, s.rowNum), s.w.limits.MaxCellChars)
 		}
 		if err != nil {
 			return refuse(errCorrupt, causeOf(err))
 		}
 		switch kind {
-		case tokEOF:
+		case xmlscan.EOF:
 			s.done = true
 			if inRow {
 				b.endRow(s.rowNum, rowStart)
 			}
 			return io.EOF
-		case tokStart:
+		case xmlscan.Start:
 			switch elementOf(tok) {
 			case elRow:
 				inRow = true
@@ -528,9 +530,9 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				}
 				// Most cells are <v>…</v></c> or <is><t>…</t></is></c>: take
 				// them whole.
-				text, ok := s.r.valueBetween("<v>", "</v></c>")
+				text, ok := s.r.ValueBetween("<v>", "</v></c>")
 				if !ok && c.typ == 'i' {
-					text, ok = s.r.valueBetween("<is><t>", "</t></is></c>")
+					text, ok = s.r.ValueBetween("<is><t>", "</t></is></c>")
 				}
 				if ok {
 					if text, err = unescape(text); err != nil {
@@ -554,7 +556,7 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 			case elRPh:
 				inRPh = true
 			}
-		case tokEnd:
+		case xmlscan.End:
 			switch elementOf(tok) {
 			case elV, elT:
 				c.inValue = false
@@ -574,10 +576,10 @@ func (s *fastRows) fill(ctx context.Context, b *rowBatch, max int) error {
 				s.done = true
 				return io.EOF
 			}
-		case tokText, tokCData:
+		case xmlscan.Text, xmlscan.CData:
 			if c.inValue {
 				text := tok
-				if kind == tokText {
+				if kind == xmlscan.Text {
 					if text, err = unescape(text); err != nil {
 						return refuse(errCorrupt, causeOf(err))
 					}
