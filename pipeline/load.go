@@ -114,6 +114,7 @@ func (w *Workspace) scanPartition(ctx context.Context, p *Partition, columns []s
 		return fmt.Errorf("open partition %q: %w", path, err)
 	}
 	defer f.Close()
+	usePageSnappy()
 	pf, err := file.NewParquetReader(f)
 	if err != nil {
 		return fmt.Errorf("read partition %q: %w", path, err)
@@ -223,29 +224,18 @@ func filterArray(ctx context.Context, a arrow.Array, keep []bool, kept int, allo
 			}
 		}
 		b := array.NewStringBuilder(alloc)
-		defer b.Release()
-		b.Reserve(kept)
 		b.ReserveData(size)
-		for i, k := range keep {
-			switch {
-			case !k:
-			case a.IsNull(i):
-				b.AppendNull()
-			default:
-				b.Append(a.Value(i))
-			}
-		}
-		return b.NewArray(), nil
+		return filterValues(b, a, keep, kept, a.Value), nil
 	case *array.Int64:
-		return filterFixed(array.NewInt64Builder(alloc), a, keep, kept, a.Value), nil
+		return filterValues(array.NewInt64Builder(alloc), a, keep, kept, a.Value), nil
 	case *array.Int32:
-		return filterFixed(array.NewInt32Builder(alloc), a, keep, kept, a.Value), nil
+		return filterValues(array.NewInt32Builder(alloc), a, keep, kept, a.Value), nil
 	case *array.Boolean:
-		return filterFixed(array.NewBooleanBuilder(alloc), a, keep, kept, a.Value), nil
+		return filterValues(array.NewBooleanBuilder(alloc), a, keep, kept, a.Value), nil
 	case *array.Decimal128:
-		return filterFixed(array.NewDecimal128Builder(alloc, a.DataType().(*arrow.Decimal128Type)), a, keep, kept, a.Value), nil
+		return filterValues(array.NewDecimal128Builder(alloc, a.DataType().(*arrow.Decimal128Type)), a, keep, kept, a.Value), nil
 	case *array.Timestamp:
-		return filterFixed(array.NewTimestampBuilder(alloc, a.DataType().(*arrow.TimestampType)), a, keep, kept, a.Value), nil
+		return filterValues(array.NewTimestampBuilder(alloc, a.DataType().(*arrow.TimestampType)), a, keep, kept, a.Value), nil
 	}
 	// Any other type: Arrow's kernel.
 	mb := array.NewBooleanBuilder(alloc)
@@ -260,13 +250,13 @@ func filterArray(ctx context.Context, a arrow.Array, keep []bool, kept int, allo
 	return out, nil
 }
 
-// fixedBuilder is an Arrow builder of fixed-width values of type T.
-type fixedBuilder[T any] interface {
+// valueBuilder is an Arrow builder of values of type T.
+type valueBuilder[T any] interface {
 	array.Builder
 	Append(T)
 }
 
-func filterFixed[T any](b fixedBuilder[T], a arrow.Array, keep []bool, kept int, value func(int) T) arrow.Array {
+func filterValues[T any](b valueBuilder[T], a arrow.Array, keep []bool, kept int, value func(int) T) arrow.Array {
 	defer b.Release()
 	b.Reserve(kept)
 	for i, k := range keep {

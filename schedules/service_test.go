@@ -1,7 +1,6 @@
 package schedules
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -11,7 +10,6 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -20,7 +18,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
 	"tongbao"
+	"tongbao/schedules/smtptest"
 
 	"github.com/jonboulle/clockwork"
 	"github.com/xuri/excelize/v2"
@@ -238,94 +238,13 @@ func TestFirstStartProducesNothingOlder(t *testing.T) {
 	}
 }
 
-// smtpServer is a minimal in-process SMTP server: it refuses the first
-// `refuse` transactions with 451, then accepts and keeps the messages.
-type smtpServer struct {
-	ln       net.Listener
-	mu       sync.Mutex
-	refuse   int
-	messages [][]byte
-}
-
-func startSMTP(t *testing.T, refuse int) *smtpServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func TestSMTPRefusedThenAccepted(t *testing.T) {
+	srv, err := smtptest.Start(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpServer{ln: ln, refuse: refuse}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return s
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(line string) { fmt.Fprintf(c, "%s\r\n", line) }
-	say("220 test ESMTP")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250-test")
-			say("250 8BITMIME")
-		case strings.HasPrefix(cmd, "MAIL"):
-			s.mu.Lock()
-			refuse := s.refuse > 0
-			if refuse {
-				s.refuse--
-			}
-			s.mu.Unlock()
-			if refuse {
-				say("451 4.3.0 try again later")
-				continue
-			}
-			say("250 ok")
-		case strings.HasPrefix(cmd, "RCPT"):
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go ahead")
-			var msg bytes.Buffer
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				msg.WriteString(strings.TrimPrefix(l, "."))
-			}
-			s.mu.Lock()
-			s.messages = append(s.messages, msg.Bytes())
-			s.mu.Unlock()
-			say("250 queued")
-		case cmd == "RSET", cmd == "NOOP":
-			say("250 ok")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("502 not implemented")
-		}
-	}
-}
-
-func TestSMTPRefusedThenAccepted(t *testing.T) {
-	srv := startSMTP(t, 1)
-	port := srv.ln.Addr().(*net.TCPAddr).Port
+	t.Cleanup(func() { srv.Close() })
+	port := srv.Port()
 	fx := newFixture(t, time.Date(2022, 4, 5, 9, 0, 0, 0, shanghai), func(fx *fixture) map[string]Sender {
 		cfg := pipeline.SMTPConfig{Host: "127.0.0.1", Port: port, Security: "none", From: "tongbao@example.org", To: []string{"office@example.org"}}
 		fx.ws.Config.Delivery.SMTP = cfg
@@ -351,9 +270,7 @@ func TestSMTPRefusedThenAccepted(t *testing.T) {
 	if ds[0].Status != pipeline.DeliverySent || ds[0].Attempts != 2 {
 		t.Fatalf("after the retry: %+v", ds[0])
 	}
-	srv.mu.Lock()
-	msgs := srv.messages
-	srv.mu.Unlock()
+	msgs := srv.Messages()
 	if len(msgs) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(msgs))
 	}

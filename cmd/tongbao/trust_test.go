@@ -4,15 +4,12 @@ package main
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +18,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
 	"tongbao"
+	"tongbao/schedules/smtptest"
 
 	"github.com/xuri/excelize/v2"
 
@@ -410,85 +409,6 @@ func TestKilledImportsLeaveNothingWrong(t *testing.T) {
 	})
 }
 
-// mailSink is an SMTP server on loopback that accepts every message at
-// once and counts them by Message-ID.
-type mailSink struct {
-	ln  net.Listener
-	mu  sync.Mutex
-	ids map[string]int
-	n   int
-}
-
-func startMailSink(t *testing.T) *mailSink {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &mailSink{ln: ln, ids: map[string]int{}}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return s
-}
-
-func (s *mailSink) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(line string) { fmt.Fprintf(c, "%s\r\n", line) }
-	say("220 sink ESMTP")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250-sink")
-			say("250 8BITMIME")
-		case cmd == "DATA":
-			say("354 go ahead")
-			var msg bytes.Buffer
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				msg.WriteString(strings.TrimPrefix(l, "."))
-			}
-			id := ""
-			if m, err := mail.ReadMessage(&msg); err == nil {
-				id = m.Header.Get("Message-Id")
-			}
-			s.mu.Lock()
-			s.ids[id]++
-			s.n++
-			s.mu.Unlock()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-func (s *mailSink) counts() (total, distinct int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.n, len(s.ids)
-}
-
 // TestKilledDuringDeliveryDuplicates kills serve with SIGKILL 20 times at
 // random points while it mails 4 reports to 50 recipients (a server that
 // answers at once), restarting it each time: every message arrives, and
@@ -501,7 +421,11 @@ func TestKilledDuringDeliveryDuplicates(t *testing.T) {
 	if out, code := tbRun(t, bin, home, append([]string{"import"}, mustGlob(t, "../../../shared/samples/*")...)...); code != 0 {
 		t.Fatal(out)
 	}
-	sink := startMailSink(t)
+	sink, err := smtptest.Start(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
 	var to []string
 	for i := 0; i < 50; i++ {
 		to = append(to, fmt.Sprintf(`"office%d@example.org"`, i))
@@ -509,7 +433,7 @@ func TestKilledDuringDeliveryDuplicates(t *testing.T) {
 	p := filepath.Join(home, "tongbao.toml")
 	cfg, _ := os.ReadFile(p)
 	c := strings.Replace(string(cfg), `host = ""`, `host = "127.0.0.1"`, 1)
-	c = strings.Replace(c, `port = 587`, fmt.Sprintf("port = %d", sink.ln.Addr().(*net.TCPAddr).Port), 1)
+	c = strings.Replace(c, `port = 587`, fmt.Sprintf("port = %d", sink.Port()), 1)
 	c = strings.Replace(c, `security = "starttls"`, `security = "none"`, 1)
 	c = strings.Replace(c, `from = ""`, `from = "tongbao@example.org"`, 1)
 	c = strings.Replace(c, `to = []`, "to = ["+strings.Join(to, ", ")+"]", 1)
@@ -521,15 +445,15 @@ func TestKilledDuringDeliveryDuplicates(t *testing.T) {
 	kills := 0
 	for kills < 20 {
 		serve, logs := startServe(t, bin, home)
-		before, _ := sink.counts()
+		before, _ := sink.Counts()
 		deadline := time.Now().Add(60 * time.Second)
-		for n, _ := sink.counts(); n == before && n < want; n, _ = sink.counts() {
+		for n, _ := sink.Counts(); n == before && n < want; n, _ = sink.Counts() {
 			if time.Now().After(deadline) {
 				t.Fatalf("no mail sent after restart %d:\n%s", kills, logs.String())
 			}
 			time.Sleep(time.Millisecond)
 		}
-		if n, _ := sink.counts(); n >= want {
+		if n, _ := sink.Counts(); n >= want {
 			serve.Process.Signal(syscall.SIGTERM)
 			serve.Wait()
 			break
@@ -539,25 +463,25 @@ func TestKilledDuringDeliveryDuplicates(t *testing.T) {
 		serve.Process.Signal(syscall.SIGKILL)
 		serve.Wait()
 		kills++
-		if n, d := sink.counts(); n != d {
+		if n, d := sink.Counts(); n != d {
 			t.Logf("after kill %d: %d received, %d distinct", kills, n, d)
 		}
 	}
 	// The rest is sent by a service left to finish.
 	serve, logs := startServe(t, bin, home)
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, d := sink.counts(); d >= want {
+		if _, d := sink.Counts(); d >= want {
 			break
 		}
 		if time.Now().After(deadline) {
-			total, distinct := sink.counts()
+			total, distinct := sink.Counts()
 			status, _ := tbRun(t, bin, home, "status")
 			t.Fatalf("after %d kills, %d of %d messages (%d received):\n%s\n%s", kills, distinct, want, total, status, logs.String())
 		}
 	}
 	serve.Process.Signal(syscall.SIGTERM)
 	serve.Wait()
-	total, distinct := sink.counts()
+	total, distinct := sink.Counts()
 	t.Logf("%d kills during delivery: %d messages received, %d distinct, %d duplicates", kills, total, distinct, total-distinct)
 	if distinct != want {
 		t.Errorf("%d distinct messages, want %d\n%s", distinct, want, logs.String())
