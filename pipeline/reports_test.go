@@ -9,8 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
+
 	"tongbao"
 )
 
@@ -396,5 +400,124 @@ func TestConfiguredFonts(t *testing.T) {
 	bad.Heading1 = "C:/Windows/Fonts/simsun.ttc"
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "fonts.heading1") {
 		t.Errorf("a .ttc font was accepted: %v", err)
+	}
+}
+
+// assessmentCopy copies the sample quarterly assessment as quarter q's,
+// with change applied to its rows (header first).
+func assessmentCopy(t *testing.T, dir string, q tongbao.Quarter, change func(rows [][]string)) string {
+	t.Helper()
+	src, err := excelize.OpenFile(filepath.Join(samplesDir, "十条措施季度评估_2022年第一季度.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	rows, err := src.GetRows(src.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := fmt.Sprintf("%d年第%s季度", q.Year, []string{"", "一", "二", "三", "四"}[q.Q])
+	for _, row := range rows[1:] {
+		row[1] = label
+	}
+	change(rows)
+	var out [][]any
+	for _, row := range rows {
+		var r []any
+		for i, v := range row {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && i >= 2 {
+				r = append(r, f)
+			} else {
+				r = append(r, v)
+			}
+		}
+		out = append(out, r)
+	}
+	return writeXLSX(t, dir, "十条措施季度评估_"+label+".xlsx", out)
+}
+
+// TestScorecardCorrectedByLastQuarter: the scorecard prints last quarter's
+// totals beside this quarter's, so a late correction to last quarter makes
+// a 更正 version of this quarter's scorecard though this quarter's own
+// figures (its Score JSON) stay the same.
+func TestScorecardCorrectedByLastQuarter(t *testing.T) {
+	needTool(t, "pdftotext")
+	ws := samplesWorkspace(t)
+	ctx := context.Background()
+	q2 := tongbao.Quarter{Year: 2022, Q: 2}
+	if o := importOne(t, ws, assessmentCopy(t, t.TempDir(), q2, func([][]string) {}), ImportOptions{}); o.Status != Imported {
+		t.Fatal(o.Text())
+	}
+	v1, err := ws.Scorecard(ctx, q2)
+	if err != nil || v1.Version != 1 {
+		t.Fatalf("v1 %+v %v", v1, err)
+	}
+	before, _ := ws.ScoreQuarter(ctx, q2)
+	beforeJSON, _ := json.Marshal(before)
+
+	// 几江街道 corrects its first quarter: item 1 from 7.2 to 9.2.
+	fixed := assessmentCopy(t, t.TempDir(), tongbao.Quarter{Year: 2022, Q: 1}, func(rows [][]string) {
+		if rows[1][0] != "几江街道" || rows[1][2] != "7.2" {
+			t.Fatalf("sample changed: %v", rows[1])
+		}
+		rows[1][2] = "9.2"
+	})
+	if o := importOne(t, ws, fixed, ImportOptions{}); o.Status != Imported {
+		t.Fatal(o.Text())
+	}
+	after, _ := ws.ScoreQuarter(ctx, q2)
+	if afterJSON, _ := json.Marshal(after); !bytes.Equal(afterJSON, beforeJSON) {
+		t.Fatal("the second quarter's own figures changed: the test no longer isolates last quarter")
+	}
+	v2, err := ws.Scorecard(ctx, q2)
+	if err != nil || v2.Version != 2 || !v2.New {
+		t.Fatalf("a corrected last quarter made %+v %v, want a new version 2", v2, err)
+	}
+	text := squeezeText(run(t, "pdftotext", pdfOf(t, v2), "-"))
+	if !strings.Contains(text, squeezeText("本评估为更正版（第2版）")) {
+		t.Errorf("v2 does not say it is a correction:\n%.400s", text)
+	}
+	change := func(out *Output) string {
+		for _, row := range libreCSV(t, xlsxOf(t, out))["镇街平台评估"] {
+			if len(row) > 1 && row[1] == "几江街道" {
+				return strings.Join(row, "|")
+			}
+		}
+		return ""
+	}
+	if a, b := change(v1), change(v2); a == b || a == "" {
+		t.Errorf("几江街道's row did not change with last quarter:\n v1 %s\n v2 %s", a, b)
+	}
+	again, err := ws.Scorecard(ctx, q2)
+	if err != nil || again.New || again.Version != 2 {
+		t.Errorf("unchanged figures made %+v %v", again, err)
+	}
+}
+
+// TestLegacyVersionHashStands: a scorecard version recorded when the hash
+// covered this quarter's Score JSON alone is not redone for that reason.
+func TestLegacyVersionHashStands(t *testing.T) {
+	ws := samplesWorkspace(t)
+	ctx := context.Background()
+	q := tongbao.Quarter{Year: 2022, Q: 1}
+	v1, err := ws.Scorecard(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpath := ws.path("reports", q.String(), "versions.json")
+	vs, _ := readVersions(vpath)
+	r, _ := ws.ScoreQuarter(ctx, q)
+	legacy, _ := hashJSON(r)
+	vs[0].Hash, vs[0].Covers = legacy, ""
+	if err := writeVersions(vpath, vs); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ws.Scorecard(ctx, q)
+	if err != nil || again.New || again.Version != v1.Version {
+		t.Fatalf("a legacy hash made %+v %v", again, err)
+	}
+	vs, _ = readVersions(vpath)
+	if len(vs) != 1 || vs[0].Covers != "previous-totals" || vs[0].Hash == legacy {
+		t.Errorf("the legacy record was not upgraded: %+v", vs)
 	}
 }
