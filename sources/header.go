@@ -1,9 +1,11 @@
 package sources
 
 import (
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
+
 	"tongbao"
 )
 
@@ -42,10 +44,21 @@ type headerCell struct {
 	texts []string
 }
 
+// registryDataset describes units.xlsx for finding its header: the
+// registry is not stored as a dataset, but its header is read the same way.
+var registryDataset = &Dataset{Name: "units", Label: "单位名录", Fields: []Field{
+	{Name: "name", Label: "单位名称", Aliases: []string{"单位", "名称"}, Required: true},
+	{Name: "kind", Label: "类别", Aliases: []string{"类型"}, Required: true},
+	{Name: "aliases", Label: "别名"}, {Name: "enterprises", Label: "监管企业数"}, {Name: "industries", Label: "主管行业"},
+	{Name: "contact", Label: "联系人"}, {Name: "email", Label: "邮箱"},
+}}
+
 // aliasIndex maps a normalized header (unit removed) to its field, per dataset.
 var aliasIndex = func() map[string]map[string]string {
 	idx := map[string]map[string]string{}
-	for name, ds := range datasets {
+	all := maps.Clone(datasets)
+	all[registryDataset.Name] = registryDataset
+	for name, ds := range all {
 		m := map[string]string{}
 		for _, f := range ds.Fields {
 			for _, a := range append([]string{f.Label}, f.Aliases...) {
@@ -149,6 +162,14 @@ func matchHeader(ds *Dataset, cells []headerCell) *header {
 		}
 	}
 	return h
+}
+
+// duplicateColumns refuses the columns of a header that name a field
+// another column already has.
+func (is *issues) duplicateColumns(sheet string, h *header) {
+	for _, d := range h.dups {
+		is.problem(tongbao.CodeDuplicateColumn, cell{sheet, h.row, d.dup, d.label, h.labels[d.dup]}, "「%s」（%s 列）与「%s」（%s 列）都是“%s”列，无法确定以哪一列为准，请删除或改名其中一列", h.labels[d.first], ColumnName(d.first), h.labels[d.dup], ColumnName(d.dup), d.label)
+	}
 }
 
 // singleRowCells are the labels of one header row.

@@ -3,6 +3,7 @@ package sources
 import (
 	"strings"
 	"testing"
+
 	"tongbao"
 )
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"tongbao"
 	"tongbao/sources/internal/batch"
 
@@ -297,9 +298,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 	}
 	h.unitCol, h.periodCol = h.cols["unit"], h.cols["period"]
 	p.sheet, p.h = sheet, h
-	for _, d := range h.dups {
-		p.is.problem(tongbao.CodeDuplicateColumn, cell{sheet, h.row, d.dup, d.label, h.labels[d.dup]}, "「%s」（%s 列）与「%s」（%s 列）都是“%s”列，无法确定以哪一列为准，请删除或改名其中一列", h.labels[d.first], ColumnName(d.first), h.labels[d.dup], ColumnName(d.dup), d.label)
-	}
+	p.is.duplicateColumns(sheet, h)
 	p.caseLevel = p.caseLevel || h.caseLevel
 	p.sums = make([]int64, len(p.ds.Fields))
 	p.badCols = make([]bool, len(p.ds.Fields))

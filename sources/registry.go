@@ -61,16 +61,11 @@ func splitList(s string) []string {
 	return out
 }
 
-var registryFields = []struct{ field, label string }{
-	{"name", "单位名称"}, {"kind", "类别"}, {"aliases", "别名"}, {"enterprises", "监管企业数"}, {"industries", "主管行业"},
-	{"contact", "联系人"}, {"email", "邮箱"},
-}
-
 // RegistryHeaders are the canonical headers of units.xlsx.
 func RegistryHeaders() []string {
-	out := make([]string, len(registryFields))
-	for i, f := range registryFields {
-		out[i] = f.label
+	out := make([]string, len(registryDataset.Fields))
+	for i, f := range registryDataset.Fields {
+		out[i] = f.Label
 	}
 	return out
 }
@@ -98,7 +93,7 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 	}
 	defer rs.Close()
 	reg := tongbao.NewRegistry()
-	cols := map[string]int{}
+	var cols map[string]int
 	headerRow := 0
 	for {
 		row, err := rs.Next(ctx)
@@ -113,22 +108,18 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 			continue
 		}
 		if headerRow == 0 {
-			for _, c := range row.Cells {
-				n, _ := NormalizeHeader(c.Value)
-				for _, f := range registryFields {
-					if n == f.label || (f.field == "name" && (n == "单位" || n == "名称")) || (f.field == "kind" && n == "类型") {
-						cols[f.field] = c.Col
-					}
-				}
-			}
-			if cols["name"] == 0 || cols["kind"] == 0 {
+			h := matchHeader(registryDataset, singleRowCells(row))
+			if len(h.missing) > 0 {
 				if isNotesRow(row) || len(row.Cells) == 1 {
 					continue // a title or note above the header
 				}
-				is.problem(tongbao.CodeMissingColumn, cell{sheet, row.Num, 0, "", ""}, "单位名录缺少「单位名称」或「类别」列")
+				is.problem(tongbao.CodeMissingColumn, cell{sheet, row.Num, 0, "", ""}, "单位名录缺少「%s」列", strings.Join(h.missing, "」「"))
 				return nil, is.errors
 			}
-			headerRow = row.Num
+			if is.duplicateColumns(sheet, h); len(h.dups) > 0 {
+				return nil, is.errors
+			}
+			cols, headerRow = h.cols, row.Num
 			continue
 		}
 		kind, kindOK := tongbao.ParseKind(row.Value(cols["kind"]))

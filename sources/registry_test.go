@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
 	"tongbao"
 )
 
@@ -59,7 +60,10 @@ func TestReadRegistryRejects(t *testing.T) {
 		{"industry for a town", "单位名称,类别,别名,主管行业\n几江街道,镇街,,工贸\n", "只有部门可以填写主管行业"},
 		{"unknown industry", "单位名称,类别,别名,主管行业\n区应急局,部门,,航天\n", "不是12个重点行业之一"},
 		{"industry twice", "单位名称,类别,别名,主管行业\n区应急局,部门,,工贸\n区经信委,部门,,工贸\n", "该行业已由「区应急局」主管"},
-		{"no header", "a,b\n1,2\n", "缺少「单位名称」或「类别」列"},
+		{"no header", "a,b\n1,2\n", "缺少「单位名称」「类别」列"},
+		{"no kind column", "单位名称,别名\n几江街道,几江\n", "缺少「类别」列"},
+		{"two name columns", "单位名称,类别,名称\n几江街道,镇街,德感街道\n", "「单位名称」（A 列）与「名称」（C 列）都是“单位名称”列"},
+		{"header under a title", "江津区单位名录\n单位,类型\n几江街道,街道\n", "类别应为"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

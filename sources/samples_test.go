@@ -3,6 +3,7 @@ package sources
 import (
 	"path/filepath"
 	"testing"
+
 	"tongbao"
 )
 
