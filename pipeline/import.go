@@ -250,6 +250,10 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Re
 		})
 	}
 	o.Superseded = cat.add(newParts, now)
+	if err := w.refreshSums(ctx, cat); err != nil {
+		parts.abort()
+		return nil, err
+	}
 	if err := cat.write(w.path("catalog.json")); err != nil {
 		return nil, err
 	}
@@ -620,11 +624,7 @@ func (pw *partitionWriter) sumsOf(period string) *KeptSums {
 	if err != nil || pw.sums[m] == nil {
 		return nil
 	}
-	out := &KeptSums{Version: keptSumsVersion, Units: map[string]UnitSums{}}
-	for u, t := range pw.sums[m] {
-		out.Units[u] = unitSums(*t)
-	}
-	return out
+	return keptSums(pw.sums[m])
 }
 
 func (pw *partitionWriter) abort() {

@@ -271,6 +271,45 @@ func filterValues[T any](b valueBuilder[T], a arrow.Array, keep []bool, kept int
 	return b.NewArray()
 }
 
+// refreshSums recomputes from its rows the kept sums of every live
+// enforcement partition that has none of this version (written before sums
+// were kept, or in an older layout), so that scoring decodes no rows once
+// a workspace has been upgraded. It runs inside an import, under the
+// workspace lock, before the catalog is written.
+func (w *Workspace) refreshSums(ctx context.Context, cat *Catalog) error {
+	for _, p := range cat.Live(tongbao.Enforcement) {
+		if p.Rows == 0 || (p.Sums != nil && p.Sums.Version == keptSumsVersion) {
+			continue
+		}
+		// The sums cover every row written, as an import keeps them;
+		// liveSums leaves out the units superseded since.
+		all := *p
+		all.SupersededUnits = nil
+		into := map[tongbao.Month]map[string]*scoring.EnforcementTotals{}
+		err := w.scanPartition(ctx, &all, Columns(tongbao.Enforcement), memory.DefaultAllocator, func(rec arrow.Record) error {
+			return SumEnforcement(into, rec)
+		})
+		if err != nil {
+			return fmt.Errorf("recompute sums: %w", err)
+		}
+		m, err := storedMonth(p.Period)
+		if err != nil {
+			return err
+		}
+		p.Sums = keptSums(into[m])
+	}
+	return nil
+}
+
+// keptSums are the catalog's form of one month's totals per unit.
+func keptSums(units map[string]*scoring.EnforcementTotals) *KeptSums {
+	out := &KeptSums{Version: keptSumsVersion, Units: map[string]UnitSums{}}
+	for u, t := range units {
+		out.Units[u] = unitSums(*t)
+	}
+	return out
+}
+
 // liveSums merges the enforcement sums kept with the live partitions of the
 // range, leaving out superseded units; nil when a partition has none of
 // this version (it was written before sums were kept, or in an older

@@ -183,11 +183,7 @@ func (w *Workspace) Scorecard(ctx context.Context, q tongbao.Quarter) (*Output, 
 	if err != nil {
 		return nil, err
 	}
-	pq := tongbao.Quarter{Year: q.Year, Q: q.Q - 1}
-	if pq.Q == 0 {
-		pq = tongbao.Quarter{Year: q.Year - 1, Q: 4}
-	}
-	prev, _ := w.quarterOf(d, pq) // nil when the previous quarter has no data
+	prev, _ := w.quarterOf(d, q.Prev()) // nil when the previous quarter has no data
 	// The scorecard prints last quarter's totals beside this quarter's (the
 	// change column and the units up or down 5 points): a late correction
 	// to last quarter changes it too.

@@ -6,15 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
 	"tongbao"
 	"tongbao/reports"
+	"tongbao/scoring"
 )
 
 var updateScores = flag.Bool("update-scores", false, "rewrite testdata/score/*.json")
@@ -126,6 +129,90 @@ func TestSumsAgreeWithRows(t *testing.T) {
 	}
 	if got := fromSums.Enforcement[tongbao.Month{Year: 2022, Month: 4}]["区交通局"]; got.Cases != 2 || got.Inspections != 38 {
 		t.Errorf("区交通局 in April (the CSV's row): %+v", got)
+	}
+}
+
+// TestOldSumsRecomputedAtNextImport: partitions whose kept sums are
+// missing (written before sums were kept) or of an older layout are
+// scored from their rows, and the next import recomputes their sums from
+// the rows, so scoring decodes no rows again.
+func TestOldSumsRecomputedAtNextImport(t *testing.T) {
+	ws := newWorkspace(t)
+	ctx := context.Background()
+	var ledger string
+	for _, f := range samples(t) {
+		if strings.Contains(f, "事故台账") {
+			ledger = f
+			continue
+		}
+		importOne(t, ws, f, ImportOptions{})
+	}
+	// Supersede one unit, so the recomputed sums must still cover its rows.
+	importOne(t, ws, writeXLSX(t, t.TempDir(), "部门执法检查月报_2022年3月_更正.xlsx", [][]any{
+		{"月份", "单位名称", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"},
+		{"2022-03", "区应急局", 40, 22, 1, 20, 9, 20.5},
+	}), ImportOptions{})
+	catPath := ws.path("catalog.json")
+	cat, err := readCatalog(catPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*KeptSums{}
+	old := 0
+	for _, p := range cat.Live(tongbao.Enforcement) {
+		kept := *p.Sums
+		want[p.Path] = &kept
+		if old%2 == 0 {
+			p.Sums = nil // written before sums were kept
+		} else {
+			p.Sums.Version = 0 // the first layout had no version
+		}
+		old++
+	}
+	if old < 3 {
+		t.Fatalf("%d enforcement partitions", old)
+	}
+	if err := cat.write(catPath); err != nil {
+		t.Fatal(err)
+	}
+	months := func() map[tongbao.Month]map[string]scoring.EnforcementTotals {
+		facts, err := ws.LoadFacts(ctx, tongbao.Month{Year: 2022, Month: 1}, tongbao.Month{Year: 2022, Month: 12}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return facts.EnforcementSums
+	}
+	if months() != nil {
+		t.Fatal("sums of an old layout were used")
+	}
+	fromRows, err := ws.ScoreMonth(ctx, tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if o := importOne(t, ws, ledger, ImportOptions{}); o.Status != Imported {
+		t.Fatal(o.Text())
+	}
+	cat, err = readCatalog(catPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range cat.Live(tongbao.Enforcement) {
+		if !reflect.DeepEqual(p.Sums, want[p.Path]) {
+			t.Errorf("%s: recomputed sums %+v, kept at import %+v", p.Path, p.Sums, want[p.Path])
+		}
+	}
+	if months() == nil {
+		t.Fatal("the recomputed sums are not used")
+	}
+	fromSums, err := ws.ScoreMonth(ctx, tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(fromRows.Enforcement)
+	b, _ := json.Marshal(fromSums.Enforcement)
+	if !bytes.Equal(a, b) {
+		t.Errorf("enforcement from the recomputed sums differs from the rows: %s", firstDifference(a, b))
 	}
 }
 
