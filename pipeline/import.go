@@ -250,7 +250,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Re
 		})
 	}
 	o.Superseded = cat.add(newParts, now)
-	if err := w.refreshSums(ctx, cat); err != nil {
+	if _, err := w.refreshSums(ctx, cat); err != nil {
 		parts.abort()
 		return nil, err
 	}

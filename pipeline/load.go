@@ -271,12 +271,33 @@ func filterValues[T any](b valueBuilder[T], a arrow.Array, keep []bool, kept int
 	return b.NewArray()
 }
 
+// UpgradeSums recomputes, under the workspace lock, the kept sums that
+// are missing or in an older layout (see refreshSums) and reports how many
+// partitions it did. The service calls it at start.
+func (w *Workspace) UpgradeSums(ctx context.Context) (int, error) {
+	lock, err := w.Lock(ctx, "upgrade")
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Release()
+	cat, err := readCatalog(w.path("catalog.json"))
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.refreshSums(ctx, cat)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	return n, cat.write(w.path("catalog.json"))
+}
+
 // refreshSums recomputes from its rows the kept sums of every live
 // enforcement partition that has none of this version (written before sums
 // were kept, or in an older layout), so that scoring decodes no rows once
 // a workspace has been upgraded. It runs inside an import, under the
 // workspace lock, before the catalog is written.
-func (w *Workspace) refreshSums(ctx context.Context, cat *Catalog) error {
+func (w *Workspace) refreshSums(ctx context.Context, cat *Catalog) (int, error) {
+	n := 0
 	for _, p := range cat.Live(tongbao.Enforcement) {
 		if p.Rows == 0 || (p.Sums != nil && p.Sums.Version == keptSumsVersion) {
 			continue
@@ -290,15 +311,16 @@ func (w *Workspace) refreshSums(ctx context.Context, cat *Catalog) error {
 			return SumEnforcement(into, rec)
 		})
 		if err != nil {
-			return fmt.Errorf("recompute sums: %w", err)
+			return n, fmt.Errorf("recompute sums: %w", err)
 		}
 		m, err := storedMonth(p.Period)
 		if err != nil {
-			return err
+			return n, err
 		}
 		p.Sums = keptSums(into[m])
+		n++
 	}
-	return nil
+	return n, nil
 }
 
 // keptSums are the catalog's form of one month's totals per unit.

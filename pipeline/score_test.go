@@ -214,6 +214,26 @@ func TestOldSumsRecomputedAtNextImport(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("enforcement from the recomputed sums differs from the rows: %s", firstDifference(a, b))
 	}
+
+	// The service's start does the same without an import.
+	for _, p := range cat.Live(tongbao.Enforcement) {
+		p.Sums = nil
+	}
+	if err := cat.write(catPath); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ws.UpgradeSums(ctx); err != nil || n != old {
+		t.Fatalf("UpgradeSums: %d partitions, %v; want %d", n, err, old)
+	}
+	if n, err := ws.UpgradeSums(ctx); err != nil || n != 0 {
+		t.Fatalf("UpgradeSums again: %d partitions, %v; want 0", n, err)
+	}
+	cat, _ = readCatalog(catPath)
+	for _, p := range cat.Live(tongbao.Enforcement) {
+		if !reflect.DeepEqual(p.Sums, want[p.Path]) {
+			t.Errorf("%s: upgraded sums %+v, kept at import %+v", p.Path, p.Sums, want[p.Path])
+		}
+	}
 }
 
 // TestConfiguredLevelsAgreeEverywhere: with 较大 from 2 deaths in

@@ -94,6 +94,13 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.ws.WriteServiceState(st); err != nil {
 		return err
 	}
+	// A workspace written by an older tongbao gets its kept sums in this
+	// version's layout before anything is scored.
+	if n, err := s.ws.UpgradeSums(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Info("kept sums recomputed", "partitions", n)
+	}
 	if err := s.CatchUp(ctx); err != nil {
 		return err
 	}
