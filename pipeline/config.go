@@ -31,12 +31,14 @@ type Config struct {
 	// Zone is the time zone of every period, schedule, date and time that
 	// tongbao computes, prints or mails (and of "the current month" that
 	// import rules refuse later periods by).
-	Zone      string            `toml:"zone"`
-	Workspace WorkspaceConfig   `toml:"workspace"`
-	Import    sources.Limits    `toml:"import"`
-	Scoring   scoring.Config    `toml:"scoring"`
-	Fonts     reports.FontPaths `toml:"fonts"`
-	Delivery  DeliveryConfig    `toml:"delivery"`
+	Zone       string                 `toml:"zone"`
+	Workspace  WorkspaceConfig        `toml:"workspace"`
+	Collection CollectionConfig       `toml:"collection"`
+	Import     sources.Limits         `toml:"import"`
+	Scoring    scoring.Config         `toml:"scoring"`
+	Document   reports.DocumentConfig `toml:"document"`
+	Fonts      reports.FontPaths      `toml:"fonts"`
+	Delivery   DeliveryConfig         `toml:"delivery"`
 }
 
 // DefaultConfig is the Jiangjin default.
@@ -48,6 +50,7 @@ func DefaultConfig() Config {
 		Workspace: WorkspaceConfig{LockWaitSeconds: 60},
 		Import:    sources.DefaultLimits(),
 		Scoring:   scoring.DefaultConfig(),
+		Document:  reports.DefaultDocumentConfig(),
 		Delivery:  defaultDelivery(),
 	}
 }
@@ -64,7 +67,7 @@ func (c Config) Validate() error {
 	if _, err := time.LoadLocation(c.Zone); err != nil {
 		return fmt.Errorf("zone: %w", err)
 	}
-	for _, v := range []interface{ Validate() error }{c.Workspace, c.Import, c.Scoring, c.Fonts} {
+	for _, v := range []interface{ Validate() error }{c.Workspace, c.Collection, c.Import, c.Scoring, c.Document, c.Fonts} {
 		if err := v.Validate(); err != nil {
 			return err
 		}
@@ -85,6 +88,31 @@ func (c WorkspaceConfig) Validate() error {
 		return fmt.Errorf("workspace.lock_wait_seconds must be 0–86400, got %d", c.LockWaitSeconds)
 	}
 	return nil
+}
+
+// CollectionConfig is [collection]: when the office began collecting.
+type CollectionConfig struct {
+	// Start is the first month collected (2022-01); months before it are
+	// not evaluated and break no streak of last places. "" : from the
+	// first data in the workspace.
+	Start string `toml:"start"`
+}
+
+// Validate names the first bad key.
+func (c CollectionConfig) Validate() error {
+	if c.Start == "" {
+		return nil
+	}
+	if _, err := tongbao.ParseMonth(c.Start); err != nil {
+		return fmt.Errorf("collection.start must be a month such as 2022-01, got %q", c.Start)
+	}
+	return nil
+}
+
+// StartMonth is Start as a month (zero when not set).
+func (c CollectionConfig) StartMonth() tongbao.Month {
+	m, _ := tongbao.ParseMonth(c.Start)
+	return m
 }
 
 // ConfigError is a problem with tongbao.toml, in Chinese for the user.
@@ -204,6 +232,10 @@ zone = "Asia/Shanghai"
 # 写入工作区的命令（导入、生成通报等）在另一个 tongbao 进程占用工作区时最多等待的秒数，超时退出（退出码 4）
 lock_wait_seconds = 60
 
+[collection]
+# 开始收集数据的月份，如 "2022-01"；此前的月份不作执法评价，也不计入连续末位月数。留空则从工作区最早的数据算起
+start = ""
+
 [import]
 # 单个文件大小上限（MB）
 max_file_mb = 200
@@ -216,13 +248,32 @@ max_cell_chars = 32767
 # 退回文件 <名称>.errors.xlsx 中最多标红的错误单元格数
 max_marked_errors = 1000
 
-# 通报字体：默认使用内置开源字体（文鼎宋体、文鼎楷体、Droid 黑体）。可改为本机 TrueType 字体（.ttf，不支持 .ttc/.otf），如
-# body = "C:/Windows/Fonts/simfang.ttf"   heading1 = "C:/Windows/Fonts/simhei.ttf"   heading2 = "C:/Windows/Fonts/simkai.ttf"
+# 公文格式（GB/T 9704-2012）
+[document]
+# 份号：六位数字，留空不印
+copy_number = ""
+# 红头中发文机关名称后的“文件”二字：留空或 "文件"
+mark_suffix = ""
+# 发文字号前缀：江津安委办 → 江津安委办〔2022〕12号；序号按年在工作区 numbers.json 中累加，也可用 --number 指定；留空不印发文字号
+number_prefix = "江津安委办"
+# 主送机关
+addressees = "各镇街、平台，区安委会各成员单位"
+# 版记中的抄送机关，留空不印
+copy_to = "区安委会主任、副主任，区委办公室，区政府办公室"
+# 版记中的印发机关，留空即发文机关
+printer = ""
+
+# 通报字体（TrueType .ttf，不支持 .ttc/.otf）。留空时：Windows 上自动使用系统字体文件夹中的仿宋（simfang.ttf）、
+# 黑体（simhei.ttf）、楷体（simkai.ttf）和方正小标宋（FZXBSJW.TTF），找不到则用内置开源字体（文鼎宋体、文鼎楷体、Droid 黑体）
 [fonts]
 title = ""
 body = ""
 heading1 = ""
 heading2 = ""
+# 表格和图表
+figures = ""
+# 查找系统字体的文件夹，留空即 Windows 的 %WINDIR%\Fonts
+system_dir = ""
 
 [scoring]
 # 第7项（执法“清零”和执法强度提升）由执法数据计算；评估表中填写的第7项不予采用

@@ -62,9 +62,22 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 	if _, err := Init(home, opts.Sections...); err != nil {
 		return nil, err
 	}
-	ws, err := Open(home, nil)
+	// The documents are issued when the service would have issued them
+	// (the 5th of the next month for a bulletin, the 10th after a quarter),
+	// so their dates and 发文字号 run as an office's would.
+	var issuing time.Time
+	ws, err := Open(home, func() time.Time {
+		if issuing.IsZero() {
+			return time.Now()
+		}
+		return issuing
+	})
 	if err != nil {
 		return nil, err
+	}
+	at := func(day int, m tongbao.Month) time.Time {
+		n := m.Add(1)
+		return time.Date(n.Year, time.Month(n.Month), day, 9, 0, 0, 0, ws.Location())
 	}
 	reg, err := ws.Registry(ctx)
 	if err != nil {
@@ -108,22 +121,29 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 		}
 		progress(f.name)
 	}
-	// Every monthly bulletin and quarterly scorecard.
+	// Every monthly bulletin and quarterly scorecard, in the order issued.
+	wantQuarter := map[tongbao.Quarter]bool{}
+	for _, q := range quarters {
+		wantQuarter[q] = true
+	}
 	for _, m := range months {
+		issuing = at(5, m)
 		if _, err := ws.Bulletin(ctx, m); err != nil {
 			return sum, fmt.Errorf("bulletin %s: %w", m, err)
 		}
 		sum.Bulletins++
 		progress(m.String())
-	}
-	for _, q := range quarters {
-		if _, err := ws.Scorecard(ctx, q); err != nil {
-			return sum, fmt.Errorf("scorecard %s: %w", q, err)
+		if q := m.Quarter(); m == q.Months()[2] && wantQuarter[q] {
+			issuing = at(10, m)
+			if _, err := ws.Scorecard(ctx, q); err != nil {
+				return sum, fmt.Errorf("scorecard %s: %w", q, err)
+			}
+			sum.Scorecards++
+			progress(q.String())
 		}
-		sum.Scorecards++
-		progress(q.String())
 	}
 	// A late report from the unit that missed November: a 更正 version.
+	issuing = time.Time{}
 	last := months[len(months)-1]
 	late, err := demoLateReport(reg, last)
 	if err != nil {
@@ -144,9 +164,11 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 	sum.Imported++
 	sum.Files++
 	progress(late.name)
+	issuing = at(6, last)
 	if sum.Correction, err = ws.Bulletin(ctx, last.Add(-1)); err != nil {
 		return sum, err
 	}
+	issuing = time.Time{}
 	progress("更正")
 	if sum.Latest, err = ws.ScoreMonth(ctx, last); err != nil {
 		return sum, err

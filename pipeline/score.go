@@ -83,7 +83,12 @@ func (w *Workspace) data(ctx context.Context, to tongbao.Month, keptSums bool) (
 	if !keptSums {
 		facts.EnforcementSums = nil
 	}
-	return Collect(ctx, facts)
+	d, err := Collect(ctx, facts)
+	if err != nil {
+		return nil, err
+	}
+	d.CollectionStart = w.Config.Collection.StartMonth()
+	return d, nil
 }
 
 // ScoreMonth computes the monthly figures; a month without data is a NoDataError.

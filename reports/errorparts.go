@@ -118,7 +118,7 @@ func writeErrorSheet(w io.Writer, fileName string, errs, warns []*sources.Import
 	fmt.Fprintf(bw, `<worksheet xmlns="%s" xmlns:r="%s"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1:F%d"/>`, nsMain, nsRel, n)
 	bw.WriteString(`<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`)
 	bw.WriteString(`<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="8" customWidth="1"/><col min="2" max="2" width="14" customWidth="1"/>` +
-		`<col min="3" max="3" width="10" customWidth="1"/><col min="4" max="5" width="18" customWidth="1"/><col min="6" max="6" width="72" customWidth="1"/></cols><sheetData>`)
+		`<col min="3" max="3" width="10" customWidth="1"/><col min="4" max="5" width="16" customWidth="1"/><col min="6" max="6" width="60" customWidth="1"/></cols><sheetData>`)
 	row := 0
 	cell := func(col int, v string, style int) {
 		ref := sources.CellRef(col, row)

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"crypto/sha256"
 	"embed"
 	"fmt"
 	"path/filepath"
@@ -22,13 +23,28 @@ const (
 	RoleTitle    = "title"    // 2号 小标宋: the title and the issuing-organ mark
 	RoleBody     = "body"     // 3号 仿宋: body text
 	RoleHeading1 = "heading1" // 黑体: 一、 headings
-	RoleHeading2 = "heading2" // 楷体: (一) headings
-	RoleLatin    = "latin"    // digits and Latin letters when a role's font lacks them
+	RoleHeading2 = "heading2" // 楷体: (一) headings and run-in headings
+	RoleFigures  = "figures"  // tables and charts
+	RoleLatin    = "latin"    // digits and Latin letters when a role's font lacks them; page numbers (半角宋体)
 )
 
+// The embedded fallbacks by role. No open 仿宋 or 小标宋 with full coverage
+// is known: the AR PL fonts stand in for them.
 var defaultFontFiles = map[string]string{
 	RoleTitle: "fonts/gbsn00lp.ttf", RoleBody: "fonts/gbsn00lp.ttf", RoleHeading1: "fonts/DroidSansFallbackFull.ttf",
-	RoleHeading2: "fonts/gkai00mp.ttf", RoleLatin: "fonts/gbsn00lp.ttf",
+	RoleHeading2: "fonts/gkai00mp.ttf", RoleFigures: "fonts/gbsn00lp.ttf", RoleLatin: "fonts/gbsn00lp.ttf",
+}
+
+// SystemFontFiles are the file names under which Windows installs the
+// fonts an office's documents use, by role, most wanted first: found in
+// the machine-wide Fonts folder (which a service account sees too) when
+// [fonts] names none.
+var SystemFontFiles = map[string][]string{
+	RoleTitle:    {"FZXBSJW.TTF", "方正小标宋简体.ttf", "FZXBSK.TTF", "方正小标宋_GBK.ttf"},
+	RoleBody:     {"simfang.ttf", "FZFSJW.TTF", "方正仿宋简体.ttf"},
+	RoleHeading1: {"simhei.ttf", "FZHTJW.TTF", "方正黑体简体.ttf"},
+	RoleHeading2: {"simkai.ttf", "FZKTJW.TTF", "方正楷体简体.ttf"},
+	RoleFigures:  {"simfang.ttf", "FZFSJW.TTF"},
 }
 
 var embeddedFamily = map[string]string{"fonts/gbsn00lp.ttf": "ARPLSungtiLGB", "fonts/gkai00mp.ttf": "ARPLKaitiMGB", "fonts/DroidSansFallbackFull.ttf": "DroidSansFallback"}
@@ -56,7 +72,8 @@ func (fs Fonts) faces() (map[string]*face, error) {
 		// Family names become PDF name objects: letters and digits only.
 		data, family := fs[role], embeddedFamily[file]
 		if data != nil {
-			family = fmt.Sprintf("Cfg%s%d", role, len(data))
+			sum := sha256.Sum256(data)
+			family = fmt.Sprintf("Cfg%s%x", role, sum[:6])
 		}
 		parsedMu.Lock()
 		f, ok := parsed[family]
@@ -90,18 +107,23 @@ func (f *face) has(r rune) bool {
 }
 
 // FontPaths point font roles at other TrueType files ([fonts] in
-// tongbao.toml); an empty path keeps the shipped font.
+// tongbao.toml); an empty path takes the system's font of that role when
+// SystemDir holds it (see SystemFontFiles), else the shipped one.
 type FontPaths struct {
 	Title    string `toml:"title"`    // 小标宋 / 宋体: title and issuing-organ mark
 	Body     string `toml:"body"`     // 仿宋: body text, e.g. C:\Windows\Fonts\simfang.ttf
 	Heading1 string `toml:"heading1"` // 黑体: 一、 headings, e.g. simhei.ttf
 	Heading2 string `toml:"heading2"` // 楷体: （一） headings, e.g. simkai.ttf
+	Figures  string `toml:"figures"`  // tables and charts
+	// SystemDir is the folder searched for the roles left empty; "" is
+	// Windows' machine-wide %WINDIR%\Fonts (nothing elsewhere).
+	SystemDir string `toml:"system_dir"`
 }
 
 // ByRole lists the configured paths by font role.
 func (f FontPaths) ByRole() map[string]string {
 	out := map[string]string{}
-	for role, p := range map[string]string{RoleTitle: f.Title, RoleBody: f.Body, RoleHeading1: f.Heading1, RoleHeading2: f.Heading2} {
+	for role, p := range map[string]string{RoleTitle: f.Title, RoleBody: f.Body, RoleHeading1: f.Heading1, RoleHeading2: f.Heading2, RoleFigures: f.Figures} {
 		if p != "" {
 			out[role] = p
 		}
@@ -118,4 +140,16 @@ func (f FontPaths) Validate() error {
 		}
 	}
 	return nil
+}
+
+// UsableFont reports whether data is a TrueType font the documents can
+// embed (a system font found by name may be anything).
+func UsableFont(data []byte) bool {
+	f, err := sfnt.Parse(data)
+	if err != nil {
+		return false
+	}
+	var b sfnt.Buffer
+	i, err := f.GlyphIndex(&b, '安')
+	return err == nil && i != 0
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
 	"tongbao"
 
 	"github.com/xuri/excelize/v2"

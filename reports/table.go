@@ -154,11 +154,18 @@ func WriteMonthTable(w io.Writer, district string, r *scoring.MonthReport) {
 	fmt.Fprintln(w, "生产安全事故")
 	t = &textTable{head: []string{"", "起数", "死亡失踪", "受伤", "损失(万元)", "起数同比", "死亡同比", "起数环比", "死亡环比"},
 		right: []bool{false, true, true, true, true, true, true, true, true}}
-	t.add("本月", itoa(a.Month.Count), itoa(a.Month.Deaths), itoa(a.Month.Injuries), a.Month.Loss.String(),
-		optInt(a.Month.CountYoY)+" "+optPct(a.Month.CountYoYPct), optInt(a.Month.DeathsYoY)+" "+optPct(a.Month.DeathsYoYPct), optInt(a.Month.CountMoM), optInt(a.Month.DeathsMoM))
+	if a.Month == nil {
+		t.add("本月", "未报送", "—", "—", "—", "—", "—", "—", "—")
+	} else {
+		t.add("本月", itoa(a.Month.Count), itoa(a.Month.Deaths), itoa(a.Month.Injuries), a.Month.Loss.String(),
+			optInt(a.Month.CountYoY)+" "+optPct(a.Month.CountYoYPct), optInt(a.Month.DeathsYoY)+" "+optPct(a.Month.DeathsYoYPct), optInt(a.Month.CountMoM), optInt(a.Month.DeathsMoM))
+	}
 	t.add("本年累计", itoa(a.YTD.Count), itoa(a.YTD.Deaths), itoa(a.YTD.Injuries), a.YTD.Loss.String(),
 		optInt(a.YTD.CountYoY)+" "+optPct(a.YTD.CountYoYPct), optInt(a.YTD.DeathsYoY)+" "+optPct(a.YTD.DeathsYoYPct), "—", "—")
 	t.write(w)
+	if len(a.YTDMissing) > 0 {
+		fmt.Fprintf(w, "事故台账未报送的月份（不计入累计）：%s\n", monthNames(a.YTDMissing))
+	}
 	fmt.Fprintln(w)
 	if len(a.List) > 0 {
 		t = &textTable{head: []string{"时间", "属地", "行业", "监管部门", "事故单位", "类型", "死亡", "失踪", "受伤", "等级"},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
 	"tongbao"
 
 	"github.com/xuri/excelize/v2"
@@ -22,6 +23,11 @@ var templateInstructions = map[string]string{
 	tongbao.Quotas:      "填表说明：每个单位每年一行；年度如 2022；控制指标为全年生产安全事故死亡人数上限，没有指标填 0。",
 	tongbao.Assessments: "填表说明：每个单位每季度一行；季度如 2022年第一季度；各项满分10分；第7项由执法数据自动计算，可不填；扣分、加分每个单位填一次。",
 }
+
+// templateWidths are the text columns' widths (Excel's character units);
+// number columns are 6–8 wide with their headers wrapped.
+var templateWidths = map[string]float64{"unit": 16, "period": 9, "date": 13, "territory": 11, "industry": 10, "department": 13,
+	"enterprise": 14, "type": 10, "level": 8, "summary": 14, "remarks": 14, "record": 16}
 
 // templateColumns lists a template's headers with their input kind.
 func templateColumns(ds *sources.Dataset) []sources.Field {
@@ -75,14 +81,25 @@ func WriteTemplate(w io.Writer, dataset string, reg *tongbao.Registry) error {
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
 		Border:    thinBorder(),
 	})
+	// Narrow columns with wrapped headers, so that the form prints one
+	// page wide at a readable size; names and free text get room.
+	lines := 1
 	for i, c := range cols {
 		ref := sources.CellRef(i+1, 2)
 		f.SetCellValue(sheet, ref, c.Label)
-		width := float64(len([]rune(c.Label)))*2 + 2
-		f.SetColWidth(sheet, sources.ColumnName(i+1), sources.ColumnName(i+1), min(max(width, 10), 28))
+		width, ok := templateWidths[c.Name]
+		if !ok {
+			width = min(max(float64(displayWidth(c.Label))+2, 6), 8)
+		}
+		lines = max(lines, headerLines(c.Label, width))
+		f.SetColWidth(sheet, sources.ColumnName(i+1), sources.ColumnName(i+1), width)
 	}
 	f.SetCellStyle(sheet, "A2", last+"2", headStyle)
-	f.SetRowHeight(sheet, 2, 32)
+	f.SetRowHeight(sheet, 2, float64(lines)*15+4)
+	// The rows to fill in print as a ruled grid.
+	printRows := max(len(reg.Units), 20) + 2
+	gridStyle, _ := f.NewStyle(&excelize.Style{Border: thinBorder()})
+	f.SetCellStyle(sheet, "A3", fmt.Sprintf("%s%d", last, printRows), gridStyle)
 	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"})
 
 	// Hidden lists for the drop-downs.
@@ -135,6 +152,11 @@ func WriteTemplate(w io.Writer, dataset string, reg *tongbao.Registry) error {
 		if err := f.AddDataValidation(sheet, dv); err != nil {
 			return fmt.Errorf("add validation to %s: %w", c.Label, err)
 		}
+	}
+	// Printed blank for units that fill it by hand: the instructions and
+	// headers on every page, rows enough for every unit of the registry.
+	if err := printSetup(f, sheet, ds.Label+"（填报模板）", fmt.Sprintf("$A$1:$%s$%d", last, printRows), "$1:$2"); err != nil {
+		return err
 	}
 	f.SetActiveSheet(0)
 	return writeWorkbook(f, w)

@@ -62,11 +62,7 @@ func (s *Service) enqueue(r report, out *pipeline.Output) error {
 	cfg := s.ws.Config.Delivery
 	kind, period := r.kind, r.period()
 	subj := subject(s.ws.Config.District, r, out.Version)
-	body := fmt.Sprintf("各位领导、同事：\n\n附件为《%s》第%d版的 Excel 和 PDF 文件，请查收。\n", strings.TrimPrefix(subj, "【更正】"), out.Version)
-	if out.Version > 1 {
-		body += fmt.Sprintf("本版为更正版，替代第%d版，请以本版为准。\n", out.Version-1)
-	}
-	body += "\n（本邮件由 tongbao 自动发送，请勿直接回复）\n"
+	body := mailBody(subj, out)
 	var targets []struct{ channel, to string }
 	if cfg.Folder != "" {
 		targets = append(targets, struct{ channel, to string }{ChannelFolder, cfg.Folder})
@@ -266,4 +262,31 @@ func (FolderSender) Send(ctx context.Context, msg Message, sent func() error) er
 		}
 	}
 	return sent()
+}
+
+// mailBody is what a reader sees before opening anything: which document,
+// its 发文字号, the key figures in a few lines and the attachments' names.
+func mailBody(subj string, out *pipeline.Output) string {
+	var b strings.Builder
+	b.WriteString("各位领导、同事：\n\n")
+	fmt.Fprintf(&b, "附件为《%s》第%d版", strings.TrimPrefix(subj, "【更正】"), out.Version)
+	if out.Number != "" {
+		fmt.Fprintf(&b, "（%s）", out.Number)
+	}
+	b.WriteString("，请查收。\n")
+	if out.Version > 1 {
+		fmt.Fprintf(&b, "本版为更正版，替代第%d版，请以本版为准。\n", out.Version-1)
+	}
+	if len(out.Summary) > 0 {
+		b.WriteString("\n要点：\n")
+		for _, l := range out.Summary {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	b.WriteString("\n附件：\n")
+	for i, f := range out.Files {
+		fmt.Fprintf(&b, "  %d．%s\n", i+1, filepath.Base(f))
+	}
+	b.WriteString("\n（本邮件由 tongbao 自动发送，请勿直接回复）\n")
+	return b.String()
 }

@@ -286,6 +286,7 @@ func TestSMTPRefusedThenAccepted(t *testing.T) {
 	_, params, _ := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	mr := multipart.NewReader(msg.Body, params["boundary"])
 	got := map[string][]byte{}
+	var text string
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -301,6 +302,26 @@ func TestSMTPRefusedThenAccepted(t *testing.T) {
 		if name := part.FileName(); name != "" {
 			name, _ = dec.DecodeHeader(name)
 			got[name] = data
+		} else {
+			text = string(data)
+		}
+	}
+	// The Date header is in the office's zone; the body carries the key
+	// figures and names the attachments.
+	if d := msg.Header.Get("Date"); !strings.HasSuffix(d, "+0800") {
+		t.Errorf("Date header %q is not in +0800", d)
+	}
+	for _, want := range []string{
+		"附件为《江津区2022年3月安全生产执法检查和事故情况通报》第1版（江津安委办〔2022〕1号），请查收。",
+		"事故：3月全区发生生产安全事故4起、死亡（含失踪）3人；1—3月累计4起、死亡（含失踪）3人（1月、2月未报送，未计入）。",
+		"执法：镇街平台检查企业920家次、立案查处54起；部门检查企业687家次、立案查处48起。",
+		"控制指标：超指标的单位：无。",
+		"末位通报：",
+		"1．江津区2022年3月安全生产执法检查和事故情况通报(v1).xlsx",
+		"2．江津区2022年3月安全生产执法检查和事故情况通报(v1).pdf",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the mail body lacks %q:\n%s", want, text)
 		}
 	}
 	for _, f := range ds[0].Attachments {

@@ -67,13 +67,32 @@ type Data struct {
 	// in the whole workspace (zero when none): earlier months are not evaluated.
 	FirstEnforcement tongbao.Month
 	FirstAccident    tongbao.Month
-	Files            []SourceFile
+	// CollectionStart is [collection] start: months before it are not
+	// evaluated (zero: not set).
+	CollectionStart tongbao.Month
+	Files           []SourceFile
 }
 
 // NewData returns empty data for a registry.
 func NewData(reg *tongbao.Registry) *Data {
 	return &Data{Registry: reg, Enforcement: map[tongbao.Month]map[string]*EnforcementTotals{},
 		Quotas: map[int]map[string]int64{}, Assessments: map[tongbao.Quarter]map[string]*Assessment{}}
+}
+
+// AccidentMonths are the months whose accident ledger was received (a
+// header-only ledger included): a month not among them has no accident
+// figures, which is not the same as none.
+func (d *Data) AccidentMonths() map[tongbao.Month]bool {
+	out := map[tongbao.Month]bool{}
+	for _, f := range d.Files {
+		if f.Dataset != tongbao.Accidents {
+			continue
+		}
+		if m, err := tongbao.ParseMonth(f.Period); err == nil {
+			out[m] = true
+		}
+	}
+	return out
 }
 
 // HasData reports whether any file behind the data covers one of the

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"fmt"
 	"math/big"
 	"sort"
 
@@ -9,15 +10,16 @@ import (
 
 // scorer computes figures over Data with a config, memoising per month.
 type scorer struct {
-	d      *Data
-	cfg    Config
-	levels tongbao.LevelRule
-	index  map[tongbao.Month]map[string]*unitIndex // month → unit
-	flags  map[tongbao.Month]map[string][]string   // month → unit → reasons
+	d        *Data
+	cfg      Config
+	levels   tongbao.LevelRule
+	received map[tongbao.Month]bool                  // months whose accident ledger arrived
+	index    map[tongbao.Month]map[string]*unitIndex // month → unit
+	flags    map[tongbao.Month]map[string][]string   // month → unit → reasons
 }
 
 func newScorer(d *Data, cfg Config) *scorer {
-	return &scorer{d: d, cfg: cfg, levels: cfg.LevelRule(), index: map[tongbao.Month]map[string]*unitIndex{}, flags: map[tongbao.Month]map[string][]string{}}
+	return &scorer{d: d, cfg: cfg, levels: cfg.LevelRule(), received: d.AccidentMonths(), index: map[tongbao.Month]map[string]*unitIndex{}, flags: map[tongbao.Month]map[string][]string{}}
 }
 
 // unitIndex is one unit's enforcement index of a month.
@@ -44,9 +46,10 @@ func (s *scorer) groupUnits(group string) []*tongbao.Unit {
 }
 
 // evaluated reports whether a month's enforcement is scored: months before
-// the workspace's first enforcement data are not.
+// the workspace's first enforcement data are not, nor months before
+// [collection] start.
 func (s *scorer) evaluated(month tongbao.Month) bool {
-	return !s.d.FirstEnforcement.IsZero() && !month.Before(s.d.FirstEnforcement)
+	return !s.d.FirstEnforcement.IsZero() && !month.Before(s.d.FirstEnforcement) && !month.Before(s.d.CollectionStart)
 }
 
 // monthIndex computes every unit's index of a month, per group.
@@ -203,10 +206,14 @@ func (s *scorer) monthFlags(month tongbao.Month) map[string][]string {
 
 // floor is the first month that is evaluated for consecutive flags.
 func (s *scorer) floor() tongbao.Month {
-	if !s.d.FirstEnforcement.IsZero() {
-		return s.d.FirstEnforcement
+	f := s.d.FirstEnforcement
+	if f.IsZero() {
+		f = s.d.FirstAccident
 	}
-	return s.d.FirstAccident
+	if !f.IsZero() && f.Before(s.d.CollectionStart) {
+		f = s.d.CollectionStart
+	}
+	return f
 }
 
 // Month computes every figure of the monthly bulletin of month m.
@@ -214,7 +221,7 @@ func Month(d *Data, cfg Config, m tongbao.Month) *MonthReport {
 	s := newScorer(d, cfg)
 	month := m
 	rep := &MonthReport{Period: month, Enforcement: []EnforcementScore{}, Control: []ControlRow{}, LastPlace: []LastPlace{},
-		NotReported: []string{}, Files: d.Files}
+		NotReported: []string{}}
 	if s.evaluated(month) {
 		rep.EnforcementEvaluated = true
 		idx := s.monthIndex(month)
@@ -238,8 +245,12 @@ func Month(d *Data, cfg Config, m tongbao.Month) *MonthReport {
 	}
 	rep.Accidents = s.accidents(m)
 	for t := (tongbao.Month{Year: m.Year, Month: 1}); t.Index() <= m.Index(); t = t.Add(1) {
-		st := s.statsOf(monthSet(t, t), func(*Accident) bool { return true })
-		rep.Trend = append(rep.Trend, MonthCount{Month: t, Count: st.Count, Deaths: st.Deaths})
+		mc := MonthCount{Month: t, Received: s.received[t]}
+		if mc.Received {
+			st := s.statsOf(monthSet(t, t), func(*Accident) bool { return true })
+			mc.Count, mc.Deaths = &st.Count, &st.Deaths
+		}
+		rep.Trend = append(rep.Trend, mc)
 	}
 	for i := range d.Registry.Units {
 		if c, ok := s.control(&d.Registry.Units[i], m); ok {
@@ -264,7 +275,47 @@ func Month(d *Data, cfg Config, m tongbao.Month) *MonthReport {
 		rep.LastPlace = append(rep.LastPlace, LastPlace{Unit: u.Name, Group: cfg.GroupOf(u.Kind), Reasons: reasons,
 			ConsecutiveMonths: n, Interview: n >= cfg.LastPlace.InterviewMonths})
 	}
+	rep.Files = monthSources(d, m, rep.LastPlace)
 	return rep
+}
+
+// monthSources are the files behind a month's figures: its enforcement
+// (and that of the earlier months a streak of last places counts), the
+// accident ledgers of the year to date, of the same months last year and
+// of the month before (同比, 环比), and the year's quotas.
+func monthSources(d *Data, m tongbao.Month, last []LastPlace) []SourceFile {
+	streak := 1
+	for _, l := range last {
+		streak = max(streak, l.ConsecutiveMonths)
+	}
+	want := periodSet{}
+	jan := tongbao.Month{Year: m.Year, Month: 1}
+	for t := m.Add(1 - streak); t.Index() <= m.Index(); t = t.Add(1) {
+		want.add(tongbao.Enforcement, t.String())
+		want.add(tongbao.Accidents, t.String())
+		want.add(tongbao.Quotas, fmt.Sprint(t.Year))
+	}
+	for t := jan; t.Index() <= m.Index(); t = t.Add(1) {
+		want.add(tongbao.Accidents, t.String())
+		want.add(tongbao.Accidents, t.Add(-12).String())
+	}
+	want.add(tongbao.Accidents, m.Add(-1).String())
+	return want.filter(d.Files)
+}
+
+// periodSet is a set of (dataset, period) pairs.
+type periodSet map[[2]string]bool
+
+func (p periodSet) add(dataset, period string) { p[[2]string{dataset, period}] = true }
+
+func (p periodSet) filter(files []SourceFile) []SourceFile {
+	out := []SourceFile{}
+	for _, f := range files {
+		if p[[2]string{f.Dataset, f.Period}] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // statsOf sums the accidents of the given months that match.
@@ -297,23 +348,30 @@ func monthSet(from, to tongbao.Month) map[tongbao.Month]bool {
 	return out
 }
 
-// known reports whether accident data covers a comparison period.
-func (s *scorer) known(from tongbao.Month) bool {
-	return !s.d.FirstAccident.IsZero() && !from.Before(s.d.FirstAccident)
+// receivedAll reports whether every month from..to had its ledger: a
+// comparison with a month without one would compare with nothing.
+func (s *scorer) receivedAll(from, to tongbao.Month) bool {
+	for t := from; t.Index() <= to.Index(); t = t.Add(1) {
+		if !s.received[t] {
+			return false
+		}
+	}
+	return true
 }
 
-// changes fills the 同比 and 环比 fields of st against earlier periods.
+// changes fills the 同比 and 环比 fields of st against earlier periods:
+// only where both periods were received in full.
 func (s *scorer) withChanges(st AccidentStats, m tongbao.Month, ytd bool, match func(*Accident) bool) AccidentStats {
 	from, to := m, m
 	if ytd {
 		from = tongbao.Month{Year: m.Year, Month: 1}
 	}
-	if s.known(from.Add(-12)) {
+	if s.receivedAll(from, to) && s.receivedAll(from.Add(-12), to.Add(-12)) {
 		last := s.statsOf(monthSet(from.Add(-12), to.Add(-12)), match)
 		st.CountYoY, st.CountYoYPct = change(st.Count, last.Count)
 		st.DeathsYoY, st.DeathsYoYPct = change(st.Deaths, last.Deaths)
 	}
-	if !ytd && s.known(m.Add(-1)) {
+	if !ytd && s.received[m] && s.received[m.Add(-1)] {
 		prev := s.statsOf(monthSet(m.Add(-1), m.Add(-1)), match)
 		st.CountMoM, _ = change(st.Count, prev.Count)
 		st.DeathsMoM, _ = change(st.Deaths, prev.Deaths)
@@ -333,12 +391,26 @@ func change(now, last int64) (*int64, *Fixed) {
 
 func (s *scorer) accidents(m tongbao.Month) AccidentReport {
 	month := monthSet(m, m)
-	ytd := monthSet(tongbao.Month{Year: m.Year, Month: 1}, m)
-	pair := func(match func(*Accident) bool) (AccidentStats, AccidentStats) {
-		return s.withChanges(s.statsOf(month, match), m, false, match), s.withChanges(s.statsOf(ytd, match), m, true, match)
+	jan := tongbao.Month{Year: m.Year, Month: 1}
+	ytd := monthSet(jan, m)
+	received := s.received[m]
+	pair := func(match func(*Accident) bool) (*AccidentStats, AccidentStats) {
+		y := s.withChanges(s.statsOf(ytd, match), m, true, match)
+		if !received {
+			return nil, y
+		}
+		mo := s.withChanges(s.statsOf(month, match), m, false, match)
+		return &mo, y
 	}
 	all := func(*Accident) bool { return true }
-	rep := AccidentReport{ByTerritory: []UnitAccidents{}, ByDepartment: []UnitAccidents{}, ByIndustry: []IndustryAccidents{}, List: []AccidentListItem{}}
+	rep := AccidentReport{Received: received, YTDMissing: []tongbao.Month{}, ByTerritory: []UnitAccidents{}, ByDepartment: []UnitAccidents{}, ByIndustry: []IndustryAccidents{}, List: []AccidentListItem{}}
+	for t := jan; t.Index() <= m.Index(); t = t.Add(1) {
+		if !s.received[t] {
+			rep.YTDMissing = append(rep.YTDMissing, t)
+		} else {
+			rep.YTDReceived++
+		}
+	}
 	rep.Month, rep.YTD = pair(all)
 	for i := range s.d.Registry.Units {
 		u := &s.d.Registry.Units[i]
@@ -362,6 +434,7 @@ func (s *scorer) accidents(m tongbao.Month) AccidentReport {
 			Date: a.Date, Territory: a.Territory, Department: a.Department, Industry: a.Industry,
 			Enterprise: a.Enterprise, Type: a.Type, Deaths: a.Deaths, Missing: a.Missing, SeriousInjuries: a.SeriousInjuries,
 			Injuries: a.Injuries, Loss: FixedOf(a.Loss.Rat(), 2), Level: s.level(a),
+			Veto: s.level(a).AtLeast(tongbao.Level(s.cfg.Quarterly.VetoLevel)),
 		})
 	}
 	return rep

@@ -11,7 +11,7 @@ import (
 // Quarter computes the ten-measures scorecard of quarter q.
 func Quarter(d *Data, cfg Config, q tongbao.Quarter) *QuarterReport {
 	s := newScorer(d, cfg)
-	rep := &QuarterReport{Period: q, Scores: []QuarterScore{}, Item7Months: []tongbao.Month{}, MissingAssessment: []string{}, Files: d.Files}
+	rep := &QuarterReport{Period: q, Scores: []QuarterScore{}, Item7Months: []tongbao.Month{}, MissingAssessment: []string{}}
 	months := q.Months()
 	for _, m := range months {
 		if s.evaluated(m) {
@@ -44,6 +44,13 @@ func Quarter(d *Data, cfg Config, q tongbao.Quarter) *QuarterReport {
 				}
 				sc.Items[n] = FixedOf(item, 2)
 				total.Add(total, item)
+				if lost := new(big.Rat).Sub(weight, sc.Items[n].Rat()); lost.Sign() > 0 {
+					sc.Lost = append(sc.Lost, ItemLoss{Item: n + 1, Points: FixedOf(lost, 2)})
+				}
+			}
+			sort.SliceStable(sc.Lost, func(i, j int) bool { return sc.Lost[i].Points.V > sc.Lost[j].Points.V })
+			if sc.Lost == nil {
+				sc.Lost = []ItemLoss{}
 			}
 			ded, bonus := big.NewRat(a.Deductions, 10000), big.NewRat(a.Bonus, 10000)
 			sc.Deductions, sc.Bonus = FixedOf(ded, 2), FixedOf(bonus, 2)
@@ -64,7 +71,7 @@ func Quarter(d *Data, cfg Config, q tongbao.Quarter) *QuarterReport {
 				inQuarter := !a.Month.Before(months[0]) && !months[2].Before(a.Month)
 				if inQuarter && attributed(a, u) && s.level(a).AtLeast(vetoLevel) {
 					sc.Veto = true
-					sc.VetoReason = fmt.Sprintf("%s %s发生%s事故（%s，死亡失踪%d人）", a.Date, a.Territory, s.level(a), a.Industry, a.Deaths+a.Missing)
+					sc.VetoReason = vetoText(a, s.level(a))
 					break
 				}
 			}
@@ -74,7 +81,33 @@ func Quarter(d *Data, cfg Config, q tongbao.Quarter) *QuarterReport {
 		rankQuarter(scores)
 		rep.Scores = append(rep.Scores, scores...)
 	}
+	want := periodSet{}
+	want.add(tongbao.Assessments, q.String())
+	for _, m := range months {
+		want.add(tongbao.Accidents, m.String())
+	}
+	for _, m := range rep.Item7Months {
+		want.add(tongbao.Enforcement, m.String())
+	}
+	rep.Files = want.filter(d.Files)
 	return rep
+}
+
+// vetoText says what happened as an office writes it: "7月24日，珞璜镇发生
+// 一起较大建设施工事故，死亡（含失踪）3人".
+func vetoText(a *Accident, level tongbao.Level) string {
+	kind := a.Industry
+	if kind == tongbao.OtherIndustry {
+		kind = ""
+	}
+	s := fmt.Sprintf("%d月%d日，%s发生一起%s%s事故", a.Date.Month(), a.Date.Day(), a.Territory, level, kind)
+	if n := a.Deaths + a.Missing; n > 0 {
+		s += fmt.Sprintf("，死亡（含失踪）%d人", n)
+	}
+	if a.SeriousInjuries > 0 {
+		s += fmt.Sprintf("，重伤%d人", a.SeriousInjuries)
+	}
+	return s
 }
 
 // item7 is measure 7 from the enforcement data: weight × the mean of the

@@ -103,10 +103,16 @@ type AccidentStats struct {
 	SeriousInjuries int64  `json:"serious_injuries"`
 }
 
-// AccidentReport is the accident section of the month.
+// AccidentReport is the accident section of the month. A month whose
+// accident ledger was not received has no figures: Month is nil (null),
+// never zero; a header-only ledger is the zero report of a month without
+// accidents.
 type AccidentReport struct {
-	Month        AccidentStats       `json:"month"`
+	Received     bool                `json:"received"`
+	Month        *AccidentStats      `json:"month"`
 	YTD          AccidentStats       `json:"ytd"`
+	YTDMissing   []tongbao.Month     `json:"ytd_missing"`  // months of the year to date without a ledger
+	YTDReceived  int                 `json:"ytd_received"` // months of the year to date with one
 	ByTerritory  []UnitAccidents     `json:"by_territory"`
 	ByDepartment []UnitAccidents     `json:"by_department"`
 	ByIndustry   []IndustryAccidents `json:"by_industry"`
@@ -115,16 +121,16 @@ type AccidentReport struct {
 
 // UnitAccidents are one unit's accident figures.
 type UnitAccidents struct {
-	Unit  string        `json:"unit"`
-	Month AccidentStats `json:"month"`
-	YTD   AccidentStats `json:"ytd"`
+	Unit  string         `json:"unit"`
+	Month *AccidentStats `json:"month"` // nil when the month was not received
+	YTD   AccidentStats  `json:"ytd"`
 }
 
 // IndustryAccidents are one industry's accident figures.
 type IndustryAccidents struct {
-	Industry string        `json:"industry"`
-	Month    AccidentStats `json:"month"`
-	YTD      AccidentStats `json:"ytd"`
+	Industry string         `json:"industry"`
+	Month    *AccidentStats `json:"month"` // nil when the month was not received
+	YTD      AccidentStats  `json:"ytd"`
 }
 
 // AccidentListItem is one accident of the month.
@@ -141,6 +147,7 @@ type AccidentListItem struct {
 	Injuries        int64         `json:"injuries"`
 	Loss            Fixed         `json:"loss"`
 	Level           tongbao.Level `json:"level"`
+	Veto            bool          `json:"veto"` // of the veto level or worse: its units' quarter is vetoed
 }
 
 // Control statuses.
@@ -201,6 +208,14 @@ type QuarterScore struct {
 	VetoReason string       `json:"veto_reason"`
 	Grade      string       `json:"grade"`
 	Rank       int          `json:"rank"`
+	// Added fields.
+	Lost []ItemLoss `json:"lost"` // the items that lost points, most first
+}
+
+// ItemLoss is what one of the ten items fell short of its weight.
+type ItemLoss struct {
+	Item   int   `json:"item"` // 1–10
+	Points Fixed `json:"points"`
 }
 
 // Grades.
@@ -211,9 +226,11 @@ const (
 	GradeFail      = "不合格"
 )
 
-// MonthCount is one month of the year's accident trend.
+// MonthCount is one month of the year's accident trend; a month whose
+// ledger was not received has no figures (null), never zero.
 type MonthCount struct {
-	Month  tongbao.Month `json:"month"`
-	Count  int64         `json:"count"`
-	Deaths int64         `json:"deaths"`
+	Month    tongbao.Month `json:"month"`
+	Received bool          `json:"received"`
+	Count    *int64        `json:"count"`
+	Deaths   *int64        `json:"deaths"`
 }

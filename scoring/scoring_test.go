@@ -50,8 +50,18 @@ func (d *Data) setMonth(month string, units map[string]*EnforcementTotals) {
 	d.Files = append(d.Files, SourceFile{Dataset: tongbao.Enforcement, Period: month})
 }
 
+// ledgers records the accident ledgers of the months from..to as
+// received (the zero reports of months without accidents included).
+func (d *Data) ledgers(from, to string) {
+	for m := mon(from); m.Index() <= mon(to).Index(); m = m.Add(1) {
+		d.Files = append(d.Files, SourceFile{Dataset: tongbao.Accidents, Period: m.String()})
+	}
+}
+
+// accident adds an accident; its month's ledger is received.
 func (d *Data) accident(date, territory, dept, industry string, deaths, missing, serious int64, lossWan int64) {
 	day, _ := tongbao.ParseDate(date)
+	d.ledgers(day.Period().String(), day.Period().String())
 	d.Accidents = append(d.Accidents, Accident{Date: day, Month: day.Period(), Territory: territory, Department: dept, Industry: industry,
 		Deaths: deaths, Missing: missing, SeriousInjuries: serious, Loss: tongbao.Wan(lossWan)})
 	if d.FirstAccident.IsZero() || day.Period().Before(d.FirstAccident) {
@@ -319,6 +329,7 @@ func TestAccidentAggregates(t *testing.T) {
 	d.accident("2022-03-21", "丁园", "住建委", "建设施工", 0, 0, 0, 0)
 	d.accident("2022-03-22", "丁园", "住建委", "建设施工", 0, 0, 0, 0)
 	d.Accidents[4].Injuries = 4
+	d.ledgers("2021-01", "2022-03")
 	r := Month(d, DefaultConfig(), march)
 	m := r.Accidents.Month
 	if m.Count != 4 || m.Fatal != 1 || m.Deaths != 2 || m.Injuries != 4 || m.Loss.String() != "23.00" {
@@ -421,6 +432,110 @@ func TestQuarter(t *testing.T) {
 	}
 	if !slices.Equal(r.Item7Months, []tongbao.Month{mon("2022-02"), mon("2022-03")}) {
 		t.Errorf("item 7 months %v", r.Item7Months)
+	}
+	if p.VetoReason != "2月10日，丁园发生一起较大建设施工事故，死亡（含失踪）3人" {
+		t.Errorf("veto reason %q", p.VetoReason)
+	}
+	// 乙镇 lost points on item 7 only (10 − 5); 甲镇 1 on each of nine items.
+	if len(b.Lost) != 1 || b.Lost[0].Item != 7 || b.Lost[0].Points.String() != "5.00" {
+		t.Errorf("乙镇 lost %+v", b.Lost)
+	}
+	if len(a.Lost) != 9 || a.Lost[0].Points.String() != "1.00" || slices.ContainsFunc(a.Lost, func(l ItemLoss) bool { return l.Item == 7 }) {
+		t.Errorf("甲镇 lost %+v", a.Lost)
+	}
+}
+
+// TestAccidentMonthNotReceived: a month whose ledger did not arrive has no
+// accident figures (null, never zero), comparisons with it are null, the
+// year to date names it; a header-only ledger is a zero report.
+func TestAccidentMonthNotReceived(t *testing.T) {
+	d := newTestData(t)
+	d.ledgers("2021-01", "2021-12")
+	d.accident("2021-03-06", "乙镇", "", "其他", 1, 0, 0, 2)
+	d.accident("2022-01-10", "甲镇", "应急局", "工贸", 0, 0, 0, 1)
+	// February 2022: no ledger. March 2022: a header-only ledger.
+	d.ledgers("2022-03", "2022-03")
+	d.setMonth("2022-03", map[string]*EnforcementTotals{"甲镇": enf(1, 1, 1, 1, 1)})
+
+	r := Month(d, DefaultConfig(), mon("2022-02"))
+	a := r.Accidents
+	if a.Received || a.Month != nil || !slices.Equal(a.YTDMissing, []tongbao.Month{mon("2022-02")}) {
+		t.Errorf("February: received %v, month %+v, missing %v", a.Received, a.Month, a.YTDMissing)
+	}
+	for _, u := range append(a.ByTerritory, a.ByDepartment...) {
+		if u.Month != nil {
+			t.Errorf("%s has February figures %+v", u.Unit, u.Month)
+		}
+	}
+	if a.YTD.Count != 1 || a.YTD.CountYoY != nil {
+		t.Errorf("year to date with a month missing: %+v (its change must be null)", a.YTD)
+	}
+	if tr := r.Trend; len(tr) != 2 || !tr[0].Received || *tr[0].Count != 1 || tr[1].Received || tr[1].Count != nil {
+		t.Errorf("trend %+v", tr)
+	}
+
+	r = Month(d, DefaultConfig(), mon("2022-03"))
+	a = r.Accidents
+	if !a.Received || a.Month == nil || a.Month.Count != 0 {
+		t.Fatalf("March (zero report): received %v, month %+v", a.Received, a.Month)
+	}
+	// 同比 against March 2021 (received, 1 accident): −1; 环比 against the
+	// February that never came: null.
+	if a.Month.CountYoY == nil || *a.Month.CountYoY != -1 || a.Month.CountMoM != nil {
+		t.Errorf("March changes %+v", a.Month)
+	}
+	if !slices.Equal(a.YTDMissing, []tongbao.Month{mon("2022-02")}) || a.YTD.CountYoY != nil {
+		t.Errorf("March year to date: missing %v, change %v", a.YTDMissing, a.YTD.CountYoY)
+	}
+}
+
+// TestCollectionStart: months before [collection] start are not evaluated
+// and break no streak.
+func TestCollectionStart(t *testing.T) {
+	d := newTestData(t)
+	zero := map[string]*EnforcementTotals{"甲镇": enf(10, 5, 5, 2, 10000), "乙镇": enf(10, 5, 5, 0, 0)}
+	d.setMonth("2022-01", zero)
+	d.setMonth("2022-02", zero)
+	d.setMonth("2022-03", zero)
+	if lp := lastPlaceOf(Month(d, DefaultConfig(), march), "乙镇"); lp == nil || lp.ConsecutiveMonths != 3 {
+		t.Fatalf("without a start: %+v", lp)
+	}
+	d.CollectionStart = mon("2022-02")
+	if lp := lastPlaceOf(Month(d, DefaultConfig(), march), "乙镇"); lp == nil || lp.ConsecutiveMonths != 2 {
+		t.Errorf("collection from February: %+v, want 2 months", lp)
+	}
+	if r := Month(d, DefaultConfig(), mon("2022-01")); r.EnforcementEvaluated || len(r.LastPlace) != 0 {
+		t.Errorf("January, before collection began, was evaluated: %+v", r.LastPlace)
+	}
+}
+
+// TestSourcesBehindFigures: a bulletin's sources are the files its figures
+// come from, not every file in the workspace.
+func TestSourcesBehindFigures(t *testing.T) {
+	d := newTestData(t)
+	d.setMonth("2022-01", map[string]*EnforcementTotals{"甲镇": enf(1, 1, 1, 1, 1)})
+	d.setMonth("2022-03", map[string]*EnforcementTotals{"甲镇": enf(1, 1, 1, 1, 1)})
+	d.ledgers("2021-02", "2021-04")
+	d.ledgers("2022-01", "2022-03")
+	d.Files = append(d.Files, SourceFile{Dataset: tongbao.Quotas, Period: "2022"}, SourceFile{Dataset: tongbao.Quotas, Period: "2021"},
+		SourceFile{Dataset: tongbao.Assessments, Period: "2022Q1"})
+	var got []string
+	for _, f := range Month(d, DefaultConfig(), march).Files {
+		got = append(got, f.Dataset+" "+f.Period)
+	}
+	// 丙镇 and the others sent nothing since January: their streak of
+	// 未报送 reaches back to January's file.
+	want := []string{"enforcement 2022-01", "enforcement 2022-03", "accidents 2021-02", "accidents 2021-03", "accidents 2022-01", "accidents 2022-02", "accidents 2022-03", "quotas 2022"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sources\n got %v\nwant %v", got, want)
+	}
+	got = nil
+	for _, f := range Quarter(d, DefaultConfig(), tongbao.Quarter{Year: 2022, Q: 1}).Files {
+		got = append(got, f.Dataset+" "+f.Period)
+	}
+	want = []string{"enforcement 2022-01", "enforcement 2022-03", "accidents 2022-01", "accidents 2022-02", "accidents 2022-03", "assessments 2022Q1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("quarter sources\n got %v\nwant %v", got, want)
 	}
 }
 

@@ -425,13 +425,15 @@ func (a *app) scoreCmd() *cobra.Command {
 
 func (a *app) reportCmd(kind string) *cobra.Command {
 	var period string
+	var number int
 	c := &cobra.Command{Args: noArgs(kind)}
+	c.Flags().IntVar(&number, "number", 0, "发文字号的`序号`（如 12 即〔年份〕12号）；不给时取本年已用的下一个号")
 	if kind == "bulletin" {
 		c.Use, c.Short = "bulletin --month <月份> [选项]", "生成月度通报（Excel 和 PDF）"
 		c.Long = `生成一个月的执法检查和事故情况通报：Excel 工作簿和公文格式（GB/T 9704）的 PDF，
 写到 reports/<月份>/。数字与上一版相同时沿用原版本；数据有变化时生成新版本（v2 …，标【更正】）。
 手工生成的通报不会自动投送；到期时由服务投送当时的版本。`
-		c.Example = "  tongbao bulletin --month 2022-03"
+		c.Example = "  tongbao bulletin --month 2022-03\n  tongbao bulletin --month 2022-03 --number 12"
 		c.Flags().StringVar(&period, "month", "", "通报这个`月份`（如 2022-03）")
 	} else {
 		c.Use, c.Short = "scorecard --quarter <季度> [选项]", "生成季度十条措施评估（Excel 和 PDF）"
@@ -462,19 +464,26 @@ func (a *app) reportCmd(kind string) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if number < 0 {
+			return usagef("--number 应为正整数（发文字号的序号）")
+		}
 		var out *pipeline.Output
+		opts := pipeline.IssueOptions{Number: number}
 		if kind == "bulletin" {
-			out, err = ws.Bulletin(cmd.Context(), m)
+			out, err = ws.IssueBulletin(cmd.Context(), m, opts)
 		} else {
-			out, err = ws.Scorecard(cmd.Context(), q)
+			out, err = ws.IssueScorecard(cmd.Context(), q, opts)
 		}
 		if err != nil {
 			return err
 		}
-		if out.New {
-			fmt.Fprintf(a.stdout, "已生成 %s 第%d版：\n", out.Period, out.Version)
-		} else {
-			fmt.Fprintf(a.stdout, "%s 的数据没有变化，沿用第%d版：\n", out.Period, out.Version)
+		switch {
+		case out.New:
+			fmt.Fprintf(a.stdout, "已生成 %s 第%d版（%s）：\n", out.Period, out.Version, orNone(out.Number))
+		case number > 0:
+			fmt.Fprintf(a.stdout, "%s 的数据没有变化，沿用第%d版，发文字号仍为 %s（--number 只用于新版本）：\n", out.Period, out.Version, orNone(out.Number))
+		default:
+			fmt.Fprintf(a.stdout, "%s 的数据没有变化，沿用第%d版（%s）：\n", out.Period, out.Version, orNone(out.Number))
 		}
 		for _, f := range out.Files {
 			fmt.Fprintln(a.stdout, f)
@@ -657,4 +666,12 @@ Windows（PowerShell）：tongbao completion powershell | Out-String | Invoke-Ex
 		},
 	}
 	return c
+}
+
+// orNone shows a 发文字号, or says there is none (no [document] number_prefix).
+func orNone(number string) string {
+	if number == "" {
+		return "无发文字号"
+	}
+	return number
 }
