@@ -17,6 +17,7 @@ import (
 const (
 	StatusLive       = "live"
 	StatusSuperseded = "superseded"
+	StatusRetracted  = "retracted"
 )
 
 // Partition is one stored Parquet file: the rows of one source file for one
@@ -38,6 +39,9 @@ type Partition struct {
 	// Per-unit supersession: these units' rows were replaced by a newer file.
 	SupersededUnits []UnitSupersession `json:"superseded_units,omitempty"`
 	Warnings        []string           `json:"warnings,omitempty"`
+	// Retracted: the import was taken back (tongbao retract); its rows
+	// stay in the store but never count.
+	Retracted *Retraction `json:"retracted,omitempty"`
 	// Sums are the enforcement totals per unit of this partition's rows,
 	// computed over the Arrow arrays as they were written.
 	Sums *KeptSums `json:"sums,omitempty"`
@@ -83,6 +87,12 @@ type UnitSupersession struct {
 	Unit string    `json:"unit"`
 	By   string    `json:"by"`
 	At   time.Time `json:"at"`
+}
+
+// Retraction records when and why an import was taken back.
+type Retraction struct {
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
 }
 
 // LiveUnits are the units whose rows in this partition are still in force.
@@ -168,46 +178,141 @@ type Supersession struct {
 	Units  []string `json:"units,omitempty"` // empty: the whole partition
 }
 
-// add records new partitions and applies the supersession rules: an
-// accident ledger replaces all live accident rows of its months; other
-// datasets replace per unit (enforcement per unit and month, quotas per unit
-// and year, assessments per unit and quarter).
+// add records new partitions and applies the supersession rules (see
+// relive); it returns what the new partitions replaced.
 func (c *Catalog) add(parts []Partition, now time.Time) []Supersession {
-	var out []Supersession
+	before := c.liveUnits()
 	for _, np := range parts {
-		for i := range c.Partitions {
-			op := &c.Partitions[i]
-			if op.Dataset != np.Dataset || op.Period != np.Period || op.Status != StatusLive || op.SHA256 == np.SHA256 {
-				continue
-			}
-			if np.Dataset == tongbao.Accidents {
-				op.Status, op.SupersededBy, op.SupersededAt = StatusSuperseded, np.SHA256, &now
-				out = append(out, Supersession{SHA256: op.SHA256, File: op.File, Period: op.Period})
-				continue
-			}
-			var replaced []string
-			for _, u := range op.LiveUnits() {
-				if slices.Contains(np.Units, u) {
-					op.SupersededUnits = append(op.SupersededUnits, UnitSupersession{Unit: u, By: np.SHA256, At: now})
-					replaced = append(replaced, u)
-				}
-			}
-			if len(replaced) == 0 {
-				continue
-			}
-			if len(op.LiveUnits()) == 0 {
-				op.Status, op.SupersededBy, op.SupersededAt = StatusSuperseded, np.SHA256, &now
-				out = append(out, Supersession{SHA256: op.SHA256, File: op.File, Period: op.Period})
-			} else {
-				out = append(out, Supersession{SHA256: op.SHA256, File: op.File, Period: op.Period, Units: replaced})
-			}
-		}
-		// The same file again (an interrupted import finished, or a superseded
-		// file brought back) replaces its own earlier entry.
+		// The same file again (an interrupted import finished, a superseded
+		// or retracted file brought back) replaces its own earlier entry.
 		c.Partitions = slices.DeleteFunc(c.Partitions, func(p Partition) bool {
 			return p.SHA256 == np.SHA256 && p.Period == np.Period && p.Dataset == np.Dataset
 		})
 		c.Partitions = append(c.Partitions, np)
 	}
+	c.relive()
+	lost, _ := c.changes(before)
+	return lost
+}
+
+// partKey names a partition: its file's SHA-256, dataset and period.
+type partKey struct{ sha, dataset, period string }
+
+// liveUnits maps every live partition to its live units ("" for an
+// accident ledger, which lives whole).
+func (c *Catalog) liveUnits() map[partKey][]string {
+	out := map[partKey][]string{}
+	for i := range c.Partitions {
+		p := &c.Partitions[i]
+		if p.Status != StatusLive {
+			continue
+		}
+		units := p.LiveUnits()
+		if p.Dataset == tongbao.Accidents || len(p.Units) == 0 {
+			units = []string{""}
+		}
+		out[partKey{p.SHA256, p.Dataset, p.Period}] = units
+	}
 	return out
+}
+
+// changes compares liveness with an earlier liveUnits: the partitions that
+// lost units (or went out whole) and those that gained them back.
+func (c *Catalog) changes(before map[partKey][]string) (lost, gained []Supersession) {
+	after := c.liveUnits()
+	diff := func(a, b []string) []string {
+		var out []string
+		for _, u := range a {
+			if !slices.Contains(b, u) {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	for i := range c.Partitions {
+		p := &c.Partitions[i]
+		k := partKey{p.SHA256, p.Dataset, p.Period}
+		old, was := before[k]
+		now, is := after[k]
+		if !was && !is {
+			continue
+		}
+		// Units name part of a partition; nil is the whole of it.
+		part := func(units []string) []string {
+			if len(units) == 1 && units[0] == "" || len(units) == len(p.Units) {
+				return nil
+			}
+			return units
+		}
+		if gone := diff(old, now); was && len(gone) > 0 {
+			lost = append(lost, Supersession{SHA256: p.SHA256, File: p.File, Period: p.Period, Units: part(gone)})
+		}
+		if back := diff(now, old); is && len(back) > 0 {
+			gained = append(gained, Supersession{SHA256: p.SHA256, File: p.File, Period: p.Period, Units: part(back)})
+		}
+	}
+	return lost, gained
+}
+
+// relive recomputes liveness from scratch, per (dataset, period, unit):
+// of the imports not retracted, the newest (by import time, then by
+// catalog order) wins. An accident ledger replaces its whole month; the
+// other datasets replace per unit. Recomputing rather than patching means
+// a retraction uncovers exactly what the retracted import had hidden,
+// across any chain of corrections.
+func (c *Catalog) relive() {
+	groups := map[[2]string][]int{}
+	var order [][2]string
+	for i := range c.Partitions {
+		p := &c.Partitions[i]
+		p.SupersededBy, p.SupersededAt, p.SupersededUnits = "", nil, nil
+		if p.Retracted != nil {
+			p.Status = StatusRetracted
+			continue
+		}
+		p.Status = StatusLive
+		k := [2]string{p.Dataset, p.Period}
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	for _, k := range order {
+		idx := groups[k]
+		sort.SliceStable(idx, func(a, b int) bool {
+			return c.Partitions[idx[a]].ImportedAt.Before(c.Partitions[idx[b]].ImportedAt)
+		})
+		if k[0] == tongbao.Accidents {
+			win := &c.Partitions[idx[len(idx)-1]]
+			for _, i := range idx[:len(idx)-1] {
+				p := &c.Partitions[i]
+				at := win.ImportedAt
+				p.Status, p.SupersededBy, p.SupersededAt = StatusSuperseded, win.SHA256, &at
+			}
+			continue
+		}
+		owner := map[string]int{}
+		for _, i := range idx {
+			for _, u := range c.Partitions[i].Units {
+				owner[u] = i
+			}
+		}
+		for _, i := range idx {
+			p := &c.Partitions[i]
+			var newest *Partition
+			for _, u := range p.Units {
+				if o := owner[u]; o != i {
+					by := &c.Partitions[o]
+					p.SupersededUnits = append(p.SupersededUnits, UnitSupersession{Unit: u, By: by.SHA256, At: by.ImportedAt})
+					if newest == nil || by.ImportedAt.After(newest.ImportedAt) {
+						newest = by
+					}
+				}
+			}
+			if newest != nil && len(p.SupersededUnits) == len(p.Units) {
+				at := newest.ImportedAt
+				p.Status, p.SupersededBy, p.SupersededAt = StatusSuperseded, newest.SHA256, &at
+			}
+		}
+	}
 }

@@ -254,7 +254,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Re
 		parts.abort()
 		return nil, err
 	}
-	if err := cat.write(w.path("catalog.json")); err != nil {
+	if err := w.saveCatalog(cat); err != nil {
 		return nil, err
 	}
 	if h := w.hooks.afterCatalog; h != nil {

@@ -22,6 +22,7 @@ type JournalEntry struct {
 	Errors     int            `json:"errors,omitempty"`
 	Warnings   int            `json:"warnings,omitempty"`
 	Superseded []Supersession `json:"superseded,omitempty"`
+	Uncovered  []Supersession `json:"uncovered,omitempty"` // what a retraction made live again
 	Detail     string         `json:"detail,omitempty"`
 }
 

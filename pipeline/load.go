@@ -288,7 +288,7 @@ func (w *Workspace) UpgradeSums(ctx context.Context) (int, error) {
 	if err != nil || n == 0 {
 		return 0, err
 	}
-	return n, cat.write(w.path("catalog.json"))
+	return n, w.saveCatalog(cat)
 }
 
 // refreshSums recomputes from its rows the kept sums of every live

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -122,7 +123,7 @@ func (a *app) commands() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.home, "home", "", "工作区`目录`（默认取环境变量 TONGBAO_HOME，再否则 ./tongbao-data）")
 	root.AddCommand(a.initCmd(), a.templateCmd(), a.importCmd(true), a.importCmd(false), a.scoreCmd(),
-		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
+		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.retractCmd(), a.historyCmd(), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [命令]",
 		Short: "显示某个命令的说明",
@@ -193,6 +194,20 @@ func parseQuarterFlag(v string) (tongbao.Quarter, error) {
 		return q, usagef("无法识别的季度「%s」（如 2022Q1 或 2022年第一季度）", v)
 	}
 	return q, nil
+}
+
+// anyPeriod reads a month, quarter or year as the catalog writes it.
+func anyPeriod(v string) (string, error) {
+	if m, err := tongbao.ParseMonth(v); err == nil {
+		return m.String(), nil
+	}
+	if q, err := tongbao.ParseQuarter(v); err == nil {
+		return q.String(), nil
+	}
+	if y, err := tongbao.ParseYear(v); err == nil {
+		return strconv.Itoa(y), nil
+	}
+	return "", usagef("无法识别的期间「%s」（月份如 2022-03，季度如 2022Q1，年度如 2022）", v)
 }
 
 func noArgs(name string) cobra.PositionalArgs {
@@ -293,8 +308,10 @@ func (a *app) importCmd(dryRun bool) *cobra.Command {
 					return usagef("未知的数据类型「%s」，应为 %s", dataset, datasetWords)
 				}
 			}
-			if period != "" && !anyPeriod(period) {
-				return usagef("无法识别的期间「%s」（月份如 2022-03，季度如 2022Q1，年度如 2022）", period)
+			if period != "" {
+				if _, err := anyPeriod(period); err != nil {
+					return err
+				}
 			}
 			return nil
 		},
@@ -331,18 +348,6 @@ func (a *app) importCmd(dryRun bool) *cobra.Command {
 	c.Flags().StringVar(&period, "period", "", "文件的标题、列和文件名都没有写明期间时用这个`期间`（如 2022-03、2022Q1、2022）")
 	c.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions(tongbao.DatasetNames, cobra.ShellCompDirectiveNoFileComp))
 	return c
-}
-
-// anyPeriod reports a month, a quarter or a year.
-func anyPeriod(v string) bool {
-	if _, err := tongbao.ParseMonth(v); err == nil {
-		return true
-	}
-	if _, err := tongbao.ParseQuarter(v); err == nil {
-		return true
-	}
-	_, err := tongbao.ParseYear(v)
-	return err == nil
 }
 
 // progressFor shows a row counter on stderr for large files when stderr is a terminal.
@@ -522,6 +527,73 @@ func (a *app) serveCmd() *cobra.Command {
 			return svc.Stop()
 		},
 	}
+}
+
+func (a *app) retractCmd() *cobra.Command {
+	var reason string
+	c := &cobra.Command{
+		Use:   "retract <文件|SHA-256> [--reason 原因] [选项]",
+		Short: "撤回一次导入：它的数据不再计入，被它替换的更早数据恢复生效",
+		Long: `撤回一次导入（按文件内容或 SHA-256，至少 8 位）：它的数据保留在存档和 store/ 中，但不再计入；
+每个期间、每个单位重新取未撤回的最新导入，所以被它替换的更早数据恢复生效。撤回写入 catalog.json
+和 journal.jsonl；受影响期间下次生成通报或评估时，数字有变化的生成更正版。`,
+		Example: "  tongbao retract 镇街平台执法检查月报_2022年3月.xlsx --reason 误报\n  tongbao retract 3fa9c2d1",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("retract 需要一个文件或 SHA-256（如 tongbao retract 3fa9c2d1）")
+			}
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			out, err := ws.Retract(cmd.Context(), args[0], reason)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(a.stdout, out.Text())
+			return nil
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "撤回的`原因`，记入日志")
+	return c
+}
+
+func (a *app) historyCmd() *cobra.Command {
+	var period string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:     "history [--period 期间] [--json] [选项]",
+		Short:   "列出每个期间的导入：文件、单位数、行数、导入时间、生效/被替换/已撤回",
+		Long:    "列出导入记录，按数据类型和期间分组：文件名、单位数、行数、导入时间、SHA-256，以及现在是生效、部分生效、被哪个文件替换，还是已撤回（及原因）。",
+		Example: "  tongbao history --period 2022-03",
+		Args:    noArgs("history"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			if period != "" {
+				if period, err = anyPeriod(period); err != nil {
+					return err
+				}
+			}
+			hist, err := ws.History(period)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(hist)
+			}
+			fmt.Fprint(a.stdout, pipeline.HistoryText(hist))
+			return nil
+		},
+	}
+	c.Flags().StringVar(&period, "period", "", "只列这个`期间`（如 2022-03、2022Q1、2022）")
+	c.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出")
+	return c
 }
 
 func (a *app) statusCmd() *cobra.Command {

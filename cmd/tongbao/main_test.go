@@ -53,6 +53,12 @@ func TestCommands(t *testing.T) {
 		{"status", []string{"status", "--home", home}, exitOK, "月度通报"},
 		{"status json", []string{"status", "--json", "--home", home}, exitOK, `"name": "bulletin"`},
 		{"template without dataset", []string{"template"}, exitUsage, "template 需要一个数据类型"},
+		{"history", []string{"history", "--period", "2022年4月", "--home", home}, exitOK, "部门执法检查月报_2022年4月.csv  14 个单位，14 行"},
+		{"history bad period", []string{"history", "--period", "四月", "--home", home}, exitUsage, "无法识别的期间「四月」"},
+		{"retract unknown", []string{"retract", "deadbeefdead", "--home", home}, exitRefused, "没有 SHA-256 以 deadbeefdead 开头的导入"},
+		{"retract without target", []string{"retract", "--home", home}, exitUsage, "retract 需要一个文件或 SHA-256"},
+		{"retract", []string{"retract", "../../../shared/samples/部门执法检查月报_2022年4月.csv", "--reason", "测试", "--home", home}, exitOK, "已撤回：文件「部门执法检查月报_2022年4月.csv」"},
+		{"history after retract", []string{"history", "--period", "2022-04", "--home", home}, exitOK, "已撤回（测试）"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
