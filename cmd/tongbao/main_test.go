@@ -58,6 +58,8 @@ func TestCommands(t *testing.T) {
 		{"retract unknown", []string{"retract", "deadbeefdead", "--home", home}, exitRefused, "没有 SHA-256 以 deadbeefdead 开头的导入"},
 		{"retract without target", []string{"retract", "--home", home}, exitUsage, "retract 需要一个文件或 SHA-256"},
 		{"retract", []string{"retract", "../../../shared/samples/部门执法检查月报_2022年4月.csv", "--reason", "测试", "--home", home}, exitOK, "已撤回：文件「部门执法检查月报_2022年4月.csv」"},
+		{"export", []string{"export", "--dataset", "enforcement", "--from", "2022年3月", "--to", "2022-03", "-o", tmpl + ".csv", "--home", home}, exitOK, "已导出 46 行"},
+		{"export without output", []string{"export", "--dataset", "enforcement", "--home", home}, exitUsage, "export 需要 --dataset"},
 		{"history after retract", []string{"history", "--period", "2022-04", "--home", home}, exitOK, "已撤回（测试）"},
 	}
 	for _, tt := range tests {
