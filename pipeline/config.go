@@ -39,6 +39,8 @@ type Config struct {
 	Document   reports.DocumentConfig `toml:"document"`
 	Fonts      reports.FontPaths      `toml:"fonts"`
 	Delivery   DeliveryConfig         `toml:"delivery"`
+	// Aliases are the office's own column headers, per dataset and field.
+	Aliases sources.Aliases `toml:"aliases"`
 }
 
 // DefaultConfig is the Jiangjin default.
@@ -67,7 +69,7 @@ func (c Config) Validate() error {
 	if _, err := time.LoadLocation(c.Zone); err != nil {
 		return fmt.Errorf("zone: %w", err)
 	}
-	for _, v := range []interface{ Validate() error }{c.Workspace, c.Collection, c.Import, c.Scoring, c.Document, c.Fonts} {
+	for _, v := range []interface{ Validate() error }{c.Workspace, c.Collection, c.Import, c.Scoring, c.Document, c.Fonts, c.Aliases} {
 		if err := v.Validate(); err != nil {
 			return err
 		}
@@ -274,6 +276,12 @@ heading2 = ""
 figures = ""
 # 查找系统字体的文件夹，留空即 Windows 的 %WINDIR%\Fonts
 system_dir = ""
+
+# 表头别名：各单位报表的列名不是规范名称、导入提示“可能是……？”时，在这里按数据类型和字段登记，下次导入生效。
+# 数据类型：enforcement（执法检查月报）、accidents（事故台账）、quotas（控制指标）、assessments（十条措施评估）。例如：
+# [aliases.enforcement]
+# inspections = ["检查数量"]
+# cases = ["立案数"]
 
 [scoring]
 # 第7项（执法“清零”和执法强度提升）由执法数据计算；评估表中填写的第7项不予采用

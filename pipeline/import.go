@@ -186,7 +186,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Re
 	popts := sources.ParseOptions{
 		Dataset: opts.Dataset, Period: opts.Period, Registry: reg, Limits: w.Config.Import,
 		Alloc: opts.Alloc, Now: w.zoneNow, Item7DataDriven: w.Config.Scoring.Item7DataDriven, Progress: opts.Progress,
-		Levels: w.Config.Scoring.LevelRule(),
+		Levels: w.Config.Scoring.LevelRule(), Aliases: w.Config.Aliases,
 	}
 	parts := &partitionWriter{ws: w, dryRun: opts.DryRun, open: map[string]*openPartition{}}
 	res, err := sources.Parse(ctx, path, f, st.Size(), popts, parts.sink)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"tongbao/sources"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -161,4 +162,40 @@ func excelizeText(v any) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// TestHeaderHelpAndAliases: a file whose headers are the office's own is
+// refused naming them and the canonical header each probably means; the
+// marked copy marks those header cells; registered as [aliases], the same
+// file imports.
+func TestHeaderHelpAndAliases(t *testing.T) {
+	ws := newWorkspace(t)
+	path := writeXLSX(t, t.TempDir(), "镇街执法_2022年3月.xlsx", [][]any{
+		{"单位", "检查数量", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案数", "罚款金额(万元)"},
+		{"几江街道", 18, 20, 0, 15, 2, 1.5},
+	})
+	o := importOne(t, ws, path, ImportOptions{})
+	if o.Status != Rejected {
+		t.Fatalf("imported: %s", o.Text())
+	}
+	text := o.Text()
+	for _, want := range []string{"「检查数量」可能是「检查企业(家次)」？", "「立案数」可能是「立案查处(起)」？",
+		`[aliases.enforcement] 中登记别名（inspections = ["检查数量"]，cases = ["立案数"]）`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, text)
+		}
+	}
+	m, err := excelize.OpenFile(ws.path("rejected", o.SHA256+".errors.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	sheet := m.GetSheetList()[1]
+	for _, cell := range []string{"A1", "B1", "F1"} {
+		assertMarked(t, m, sheet, cell)
+	}
+	ws.Config.Aliases = sources.Aliases{"enforcement": {"inspections": {"检查数量"}, "cases": {"立案数"}}}
+	if o := importOne(t, ws, path, ImportOptions{}); o.Status != Imported {
+		t.Fatalf("with the aliases: %s", o.Text())
+	}
 }

@@ -519,6 +519,12 @@ func TestConfig(t *testing.T) {
 		{"bad value is named", "[import]\nmax_rows = -1\n", "import.max_rows", nil},
 		{"not toml", "district = \n", "无法解析", nil},
 		{"the written default loads", defaultConfigText, "", func(c Config) bool { return reflect.DeepEqual(c, DefaultConfig()) }},
+		{"aliases load", "[aliases.enforcement]\ninspections = [\"检查数量\"]\n", "", func(c Config) bool {
+			return reflect.DeepEqual(c.Aliases["enforcement"]["inspections"], []string{"检查数量"})
+		}},
+		{"alias of an unknown field", "[aliases.enforcement]\ninspectionz = [\"检查数量\"]\n", "aliases.enforcement.inspectionz: unknown field", nil},
+		{"alias of an unknown dataset", "[aliases.enforcment]\ninspections = [\"检查数量\"]\n", "aliases.enforcment: unknown dataset", nil},
+		{"alias naming another field", "[aliases.enforcement]\ninspections = [\"立案查处\"]\n", "already names cases", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,6 +52,17 @@ func (d *Dataset) fieldIndex(name string) int {
 }
 
 // Field returns a field by name.
+// FieldNames lists the fields an analyst's sheet may have (markers left out).
+func (d *Dataset) FieldNames() []string {
+	var out []string
+	for _, f := range d.Fields {
+		if f.Kind != KindMarker {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
 func (d *Dataset) Field(name string) *Field {
 	for i := range d.Fields {
 		if d.Fields[i].Name == name {

@@ -1,8 +1,10 @@
 package sources
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -108,9 +110,21 @@ func measureNumber(text string) int {
 }
 
 // matchHeader maps header cells to the fields of one dataset.
-func matchHeader(ds *Dataset, cells []headerCell) *header {
+func matchHeader(ds *Dataset, cells []headerCell, extra Aliases) *header {
 	h := &header{ds: ds, cols: map[string]int{}, units: map[string]string{}, labels: map[int]string{}}
 	idx := aliasIndex[ds.Name]
+	if more := extra[ds.Name]; len(more) > 0 {
+		idx = maps.Clone(idx)
+		for field, names := range more {
+			for _, a := range names {
+				if n, _ := NormalizeHeader(a); n != "" {
+					if _, known := idx[n]; !known {
+						idx[n] = field
+					}
+				}
+			}
+		}
+	}
 	for _, c := range cells {
 		if len(c.texts) > 0 {
 			h.labels[c.col] = c.texts[0]
@@ -217,17 +231,17 @@ func twoRowCells(top, bottom Row) []headerCell {
 // findHeader looks for the header among the first rows of a sheet, trying
 // each candidate dataset with one- and two-row headers. It returns the best
 // complete match, or the best partial one (with missing fields) when none is.
-func findHeader(rows []Row, candidates []*Dataset) (best, partial *header) {
+func findHeader(rows []Row, candidates []*Dataset, extra Aliases) (best, partial *header) {
 	better := func(a, b *header) bool { return b == nil || a.matched > b.matched }
 	for i, r := range rows {
 		if r.Empty() || isNotesRow(r) || len(r.Cells) < 2 {
 			continue
 		}
 		for _, ds := range candidates {
-			h := matchHeader(ds, singleRowCells(r))
+			h := matchHeader(ds, singleRowCells(r), extra)
 			h.row, h.firstRow = r.Num, r.Num
 			if i+1 < len(rows) && rows[i+1].Num == r.Num+1 && !isNotesRow(rows[i+1]) {
-				h2 := matchHeader(ds, twoRowCells(r, rows[i+1]))
+				h2 := matchHeader(ds, twoRowCells(r, rows[i+1]), extra)
 				if h2.matched > h.matched {
 					h2.row, h2.firstRow = rows[i+1].Num, r.Num
 					h = h2
@@ -273,4 +287,121 @@ func (h *header) labelOf(ds *Dataset, col int) string {
 		return l
 	}
 	return ""
+}
+
+// Aliases are the analysts' own header names, per dataset and field
+// ([aliases] in tongbao.toml): dataset → field → headers.
+type Aliases map[string]map[string][]string
+
+// Validate refuses aliases of unknown datasets or fields, and aliases that
+// already name another field.
+func (a Aliases) Validate() error {
+	for dsName, fields := range a {
+		ds, ok := datasets[dsName]
+		if !ok {
+			return fmt.Errorf("aliases.%s: unknown dataset (one of %s)", dsName, strings.Join(tongbao.DatasetNames, ", "))
+		}
+		for field, names := range fields {
+			f := ds.Field(field)
+			if f == nil || f.Kind == KindMarker {
+				return fmt.Errorf("aliases.%s.%s: unknown field (one of %s)", dsName, field, strings.Join(ds.FieldNames(), ", "))
+			}
+			for _, n := range names {
+				norm, _ := NormalizeHeader(n)
+				if norm == "" {
+					return fmt.Errorf("aliases.%s.%s: an empty header", dsName, field)
+				}
+				if other, ok := aliasIndex[dsName][norm]; ok && other != field {
+					return fmt.Errorf("aliases.%s.%s: %q already names %s", dsName, field, n, other)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// headerHint is an unrecognised header and the missing field it may be.
+type headerHint struct {
+	col         int
+	text, field string
+	label       string // the field's canonical header
+}
+
+// hints pairs the header's unrecognised labels with the missing required
+// fields they most resemble (shared characters, Dice coefficient ≥ 0.4),
+// each field at most once, best pairs first.
+func (h *header) hints() (unknown []string, hints []headerHint) {
+	var missing []*Field
+	for i := range h.ds.Fields {
+		f := &h.ds.Fields[i]
+		if f.Required && h.cols[f.Name] == 0 {
+			missing = append(missing, f)
+		}
+	}
+	used := map[int]bool{h.seqCol: true}
+	for _, c := range h.cols {
+		used[c] = true
+	}
+	for _, c := range h.measures {
+		used[c] = true
+	}
+	var cols []int
+	for c := range h.labels {
+		if !used[c] && strings.TrimSpace(h.labels[c]) != "" {
+			cols = append(cols, c)
+		}
+	}
+	sort.Ints(cols)
+	type pair struct {
+		col   int
+		f     *Field
+		score float64
+	}
+	var pairs []pair
+	for _, c := range cols {
+		unknown = append(unknown, h.labels[c])
+		n, _ := NormalizeHeader(h.labels[c])
+		for _, f := range missing {
+			best := 0.0
+			for _, a := range append([]string{f.Label}, f.Aliases...) {
+				m, _ := NormalizeHeader(a)
+				best = max(best, dice(n, m))
+			}
+			if best >= 0.4 {
+				pairs = append(pairs, pair{c, f, best})
+			}
+		}
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return pairs[i].score > pairs[j].score })
+	takenCol, takenField := map[int]bool{}, map[string]bool{}
+	for _, p := range pairs {
+		if takenCol[p.col] || takenField[p.f.Name] {
+			continue
+		}
+		takenCol[p.col], takenField[p.f.Name] = true, true
+		hints = append(hints, headerHint{col: p.col, text: h.labels[p.col], field: p.f.Name, label: p.f.Label})
+	}
+	sort.Slice(hints, func(i, j int) bool { return hints[i].col < hints[j].col })
+	return unknown, hints
+}
+
+// dice is the Dice coefficient of two strings' character sets.
+func dice(a, b string) float64 {
+	as, bs := map[rune]bool{}, map[rune]bool{}
+	for _, r := range a {
+		as[r] = true
+	}
+	for _, r := range b {
+		bs[r] = true
+	}
+	if len(as)+len(bs) == 0 {
+		return 0
+	}
+	common := 0
+	for r := range as {
+		if bs[r] {
+			common++
+		}
+	}
+	return 2 * float64(common) / float64(len(as)+len(bs))
 }

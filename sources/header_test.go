@@ -104,7 +104,7 @@ func TestFindHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, partial := findHeader(tt.rows, all)
+			h, partial := findHeader(tt.rows, all, nil)
 			if h == nil {
 				t.Fatalf("no header; partial %+v", partial)
 			}
@@ -130,7 +130,7 @@ func FuzzFindHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b, c, d, e, g string) {
 		rows := []Row{rowOf(1, a, b, c), rowOf(2, d, e, g), rowOf(3, a, d, b, e, c, g)}
 		all := []*Dataset{datasets[tongbao.Enforcement], datasets[tongbao.Accidents], datasets[tongbao.Quotas], datasets[tongbao.Assessments]}
-		h, _ := findHeader(rows, all)
+		h, _ := findHeader(rows, all, nil)
 		if h == nil {
 			return
 		}

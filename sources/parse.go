@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"sort"
@@ -29,6 +30,7 @@ type ParseOptions struct {
 	Levels          tongbao.LevelRule // the level each accident is stored with; the zero rule is Regulation 493
 	BatchRows       int               // rows per record batch (a Parquet row group); 0: 32768
 	Progress        func(rows int)    // called every 1000 data rows
+	Aliases         Aliases           // the office's own headers ([aliases]), besides the built-in ones
 }
 
 // PeriodSummary tells what a file holds for one period.
@@ -185,7 +187,7 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 	if !found && p.is.errCount == 0 {
 		switch {
 		case partial != nil:
-			p.is.problem(tongbao.CodeMissingColumn, cell{partialSheet, partial.row, 0, "", ""}, "%s缺少必需的列：%s", partial.ds.Label, strings.Join(partial.missing, "、"))
+			p.missingColumns(partialSheet, partial)
 		case p.opts.Dataset != "":
 			ds, _ := LookupDataset(p.opts.Dataset)
 			p.is.fileProblem(tongbao.CodeNoHeader, "", "未找到%s的表头（应包含：%s）", ds.Label, strings.Join(ds.Headers(), "、"))
@@ -279,7 +281,7 @@ func (p *parser) parseSheet(ctx context.Context, wb Workbook, sheet string, cand
 		}
 		head = append(head, Row{Num: row.Num, Cells: append([]Cell(nil), row.Cells...)})
 	}
-	h, part := findHeader(head, candidates)
+	h, part := findHeader(head, candidates, p.opts.Aliases)
 	if h == nil {
 		return false, part, nil
 	}
@@ -1030,4 +1032,37 @@ func roundScaled(v int64, drop int) int64 {
 		}
 	}
 	return q * p
+}
+
+// missingColumns refuses a header without some required columns, naming
+// the headers it did not recognise, the canonical header each probably
+// means (marked on its cell) and how to register an alias.
+func (p *parser) missingColumns(sheet string, h *header) {
+	unknown, hints := h.hints()
+	msg := fmt.Sprintf("%s缺少必需的列：%s", h.ds.Label, strings.Join(h.missing, "、"))
+	if len(unknown) > 0 {
+		msg += "。表头中未识别的列：「" + strings.Join(unknown, "」「") + "」"
+	}
+	if len(hints) > 0 {
+		var guesses, lines []string
+		for _, g := range hints {
+			guesses = append(guesses, fmt.Sprintf("「%s」可能是「%s」？", g.text, g.label))
+			lines = append(lines, fmt.Sprintf("%s = [\"%s\"]", g.field, strings.TrimSpace(g.text)))
+		}
+		msg += "。" + strings.Join(guesses, "") + "如果是，请把表头改成规范名称；或在 tongbao.toml 的 [aliases." + h.ds.Name + "] 中登记别名（" +
+			strings.Join(lines, "，") + "），下次导入时生效"
+	}
+	col := 0
+	for c := range h.labels {
+		if col == 0 || c < col {
+			col = c
+		}
+	}
+	col = max(col, 1)
+	p.is.problem(tongbao.CodeMissingColumn, cell{sheet, h.row, col, "", ""}, "%s", msg)
+	for _, g := range hints {
+		if g.col != col {
+			p.is.problem(tongbao.CodeMissingColumn, cell{sheet, h.row, g.col, "", g.text}, "「%s」可能是「%s」？", g.text, g.label)
+		}
+	}
 }

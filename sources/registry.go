@@ -108,7 +108,7 @@ func ReadRegistry(ctx context.Context, name string, r io.ReaderAt, size int64, l
 			continue
 		}
 		if headerRow == 0 {
-			h := matchHeader(registryDataset, singleRowCells(row))
+			h := matchHeader(registryDataset, singleRowCells(row), nil)
 			if len(h.missing) > 0 {
 				if isNotesRow(row) || len(row.Cells) == 1 {
 					continue // a title or note above the header
