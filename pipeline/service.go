@@ -108,22 +108,24 @@ const (
 // Delivery is one outbox entry: one version of one report to one
 // recipient over one channel. It is written before anything is sent.
 type Delivery struct {
-	ID          string    `json:"id"`
-	Kind        string    `json:"kind"` // bulletin or scorecard
-	Period      string    `json:"period"`
-	Version     int       `json:"version"`
-	Channel     string    `json:"channel"` // smtp or folder
-	To          string    `json:"to"`      // address or folder
-	Subject     string    `json:"subject"`
-	Body        string    `json:"body"`
-	Attachments []string  `json:"attachments"` // absolute paths of the report files
-	MessageID   string    `json:"message_id"`  // the same at every attempt: a resent mail can be told from a new one
-	Created     time.Time `json:"created"`
-	Attempts    int       `json:"attempts"`
-	NextAttempt time.Time `json:"next_attempt"`
-	LastError   string    `json:"last_error,omitempty"`
-	Status      string    `json:"status"`
-	SentAt      time.Time `json:"sent_at,omitzero"`
+	ID          string   `json:"id"`
+	Kind        string   `json:"kind"` // bulletin or scorecard
+	Period      string   `json:"period"`
+	Version     int      `json:"version"`
+	Channel     string   `json:"channel"` // smtp or folder
+	To          string   `json:"to"`      // address or folder
+	Subject     string   `json:"subject"`
+	Body        string   `json:"body"`
+	Attachments []string `json:"attachments"` // absolute paths of the report files
+	// AttachmentNames name the attachments in the mail (default: their file names).
+	AttachmentNames []string  `json:"attachment_names,omitempty"`
+	MessageID       string    `json:"message_id"` // the same at every attempt: a resent mail can be told from a new one
+	Created         time.Time `json:"created"`
+	Attempts        int       `json:"attempts"`
+	NextAttempt     time.Time `json:"next_attempt"`
+	LastError       string    `json:"last_error,omitempty"`
+	Status          string    `json:"status"`
+	SentAt          time.Time `json:"sent_at,omitzero"`
 }
 
 func (w *Workspace) outboxPath(id string) string { return w.path("outbox", id+".json") }

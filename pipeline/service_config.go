@@ -8,7 +8,10 @@ import (
 
 // DeliveryConfig is [delivery]: where bulletins go.
 type DeliveryConfig struct {
-	Folder            string     `toml:"folder"` // a shared folder to copy to ("" none)
+	Folder string `toml:"folder"` // a shared folder to copy to ("" none)
+	// Office receives the refusals of files that are not one unit's (or
+	// whose unit has no mailbox); empty: the report recipients (smtp.to).
+	Office            []string   `toml:"office"`
 	SMTP              SMTPConfig `toml:"smtp"`
 	RetryFirstSeconds int        `toml:"retry_first_seconds"` // first retry after a failure, doubling
 	RetryMaxSeconds   int        `toml:"retry_max_seconds"`   // longest wait between retries
@@ -27,14 +30,27 @@ type SMTPConfig struct {
 }
 
 func defaultDelivery() DeliveryConfig {
-	return DeliveryConfig{SMTP: SMTPConfig{Port: 587, Security: "starttls", PasswordEnv: "TONGBAO_SMTP_PASSWORD", To: []string{}},
+	return DeliveryConfig{Office: []string{}, SMTP: SMTPConfig{Port: 587, Security: "starttls", PasswordEnv: "TONGBAO_SMTP_PASSWORD", To: []string{}},
 		RetryFirstSeconds: 60, RetryMaxSeconds: 3600}
+}
+
+// OfficeRecipients are the office's addresses for refusals.
+func (d DeliveryConfig) OfficeRecipients() []string {
+	if len(d.Office) > 0 {
+		return d.Office
+	}
+	return d.SMTP.To
 }
 
 // Validate names the first bad key.
 func (d DeliveryConfig) Validate() error {
 	if d.RetryFirstSeconds < 1 || d.RetryMaxSeconds < d.RetryFirstSeconds {
 		return fmt.Errorf("delivery.retry_first_seconds must be ≥ 1 and ≤ delivery.retry_max_seconds")
+	}
+	for _, a := range d.Office {
+		if _, err := mail.ParseAddress(a); err != nil {
+			return fmt.Errorf("delivery.office: %q: %w", a, err)
+		}
 	}
 	s := d.SMTP
 	if s.Host == "" {
@@ -71,6 +87,8 @@ const deliveryConfigText = `
 [delivery]
 # 共享文件夹，如 "//fileserver/安委办/通报"；留空不复制
 folder = ""
+# 收件箱中被拒收的文件：只涉及一个单位且单位名录中有其邮箱的，退回该单位；其余发给这里的办公室邮箱（留空即 smtp.to）
+office = []
 # 发送失败后第一次重试的秒数（之后每次加倍），以及最长间隔
 retry_first_seconds = 60
 retry_max_seconds = 3600

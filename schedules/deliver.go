@@ -24,8 +24,10 @@ type Message struct {
 	Body        string
 	Period      string
 	Attachments []string
-	MessageID   string    // kept across attempts
-	Date        time.Time // in the configured zone
+	// AttachmentNames name the attachments in the mail (default: their file names).
+	AttachmentNames []string
+	MessageID       string    // kept across attempts
+	Date            time.Time // in the configured zone
 }
 
 // Sender delivers over one channel (mail, a shared folder). It calls sent
@@ -123,7 +125,7 @@ func (s *Service) DeliverPending(ctx context.Context) {
 			d.MessageID = d.ID + "@tongbao"
 		}
 		marked := false
-		msg := Message{To: d.To, Subject: d.Subject, Body: d.Body, Period: d.Period, Attachments: d.Attachments,
+		msg := Message{To: d.To, Subject: d.Subject, Body: d.Body, Period: d.Period, Attachments: d.Attachments, AttachmentNames: d.AttachmentNames,
 			MessageID: d.MessageID, Date: s.clock.Now().In(s.loc)}
 		err := sender.Send(ctx, msg, func() error {
 			marked = true
@@ -192,8 +194,12 @@ func (m *SMTPSender) Send(ctx context.Context, msg Message, sent func() error) e
 	}
 	em.Subject(msg.Subject)
 	em.SetBodyString(mail.TypeTextPlain, msg.Body)
-	for _, a := range msg.Attachments {
-		em.AttachFile(a, mail.WithFileName(filepath.Base(a)))
+	for i, a := range msg.Attachments {
+		name := filepath.Base(a)
+		if i < len(msg.AttachmentNames) && msg.AttachmentNames[i] != "" {
+			name = msg.AttachmentNames[i]
+		}
+		em.AttachFile(a, mail.WithFileName(name))
 	}
 	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(30 * time.Second)}
 	switch cfg.Security {

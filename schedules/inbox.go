@@ -69,6 +69,11 @@ func (s *Service) InboxRun(ctx context.Context) error {
 		if o.Status == pipeline.Imported {
 			changed = true
 		}
+		if o.Status == pipeline.Rejected && !o.Unread {
+			if err := s.enqueueRefusal(ctx, f.Name, o); err != nil {
+				s.log.Error("queue the refusal mail", "file", f.Name, "err", err)
+			}
+		}
 		if o.Unread {
 			continue // removed or replaced meanwhile: the next look sees it
 		}

@@ -536,3 +536,98 @@ func TestBusyAtDueTimeProducedLater(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusalMails: a file refused from the inbox that names one unit
+// with a mailbox goes back to that unit, with its errors and the marked
+// copy, once; a refused file of several units goes to the office.
+func TestRefusalMails(t *testing.T) {
+	srv, err := smtptest.Start(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	fx := newFixture(t, time.Date(2022, 4, 6, 9, 0, 0, 0, shanghai), func(fx *fixture) map[string]Sender {
+		cfg := pipeline.SMTPConfig{Host: "127.0.0.1", Port: srv.Port(), Security: "none", From: "tongbao@example.org", To: []string{"leaders@example.org"}}
+		fx.ws.Config.Delivery.SMTP = cfg
+		fx.ws.Config.Delivery.Office = []string{"office@example.org"}
+		fx.ws.Config.Delivery.Folder = ""
+		return map[string]Sender{ChannelSMTP: &SMTPSender{Config: cfg}}
+	})
+	// 塘河镇 has a contact and a mailbox in units.xlsx.
+	units := filepath.Join(fx.ws.Home, "units.xlsx")
+	u, err := excelize.OpenFile(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := u.GetSheetList()[0]
+	rows, _ := u.GetRows(sheet)
+	col := map[string]int{}
+	cols, _ := u.GetCols(sheet)
+	for i, c := range cols {
+		if len(c) > 0 {
+			col[c[0]] = i + 1
+		}
+	}
+	if col["联系人"] == 0 || col["邮箱"] == 0 {
+		t.Fatalf("units.xlsx columns %v", col)
+	}
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "塘河镇" {
+			u.SetCellValue(sheet, cellName(col["联系人"], i+1), "李四")
+			u.SetCellValue(sheet, cellName(col["邮箱"], i+1), "tanghe@example.org")
+		}
+	}
+	if err := u.Save(); err != nil {
+		t.Fatal(err)
+	}
+	u.Close()
+
+	header := []any{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}
+	inbox := filepath.Join(fx.ws.Home, "inbox")
+	writeXLSX(t, filepath.Join(inbox, "塘河镇执法检查_2022年3月.xlsx"), [][]any{header, {"塘河镇", 18, 20, 30, 15, 2, 1.5}})
+	writeXLSX(t, filepath.Join(inbox, "两镇执法检查_2022年3月.xlsx"), [][]any{header, {"塘河镇", 18, 20, 0, 15, 2, 1.5}, {"四屏镇", "十", 1, 0, 1, 0, 0}})
+	ctx := context.Background()
+	fx.svc.InboxRun(ctx) // sees the files
+	fx.clock.Advance(time.Minute)
+	fx.svc.InboxRun(ctx) // imports (refuses) them, queues and sends the mails
+	ds, _ := fx.ws.Deliveries()
+	byTo := map[string]*pipeline.Delivery{}
+	for _, d := range ds {
+		if d.Kind == "refusal" {
+			byTo[d.To] = d
+		}
+	}
+	if len(byTo) != 2 || fx.logs == nil || byTo["tanghe@example.org"] == nil || byTo["office@example.org"] == nil {
+		t.Fatalf("refusal deliveries %v\n%s", keys(byTo), fx.logs.b.String())
+	}
+	one := byTo["tanghe@example.org"]
+	for _, want := range []string{"塘河镇 李四：", "报送的文件「塘河镇执法检查_2022年3月.xlsx」未通过校验，没有导入（1 个错误）", "单元格 D2", "重大隐患数不能大于发现隐患数"} {
+		if !strings.Contains(one.Body, want) {
+			t.Errorf("the unit's mail lacks %q:\n%s", want, one.Body)
+		}
+	}
+	if office := byTo["office@example.org"].Body; strings.Contains(one.Body, "两镇") || !strings.Contains(office, "两镇执法检查_2022年3月.xlsx") || !strings.Contains(office, "单元格 B3") || !strings.HasPrefix(office, "安委办：") {
+		t.Errorf("one unit's mail names another's errors, or the office's lacks them")
+	}
+	if len(one.AttachmentNames) != 1 || one.AttachmentNames[0] != "塘河镇执法检查_2022年3月（问题标注）.xlsx" {
+		t.Errorf("attachments %v %v", one.Attachments, one.AttachmentNames)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d mails sent, want 2", len(msgs))
+	}
+	// The same file again: refused again, never mailed twice.
+	writeXLSX(t, filepath.Join(inbox, "塘河镇执法检查_2022年3月.xlsx"), [][]any{header, {"塘河镇", 18, 20, 30, 15, 2, 1.5}})
+	fx.clock.Advance(time.Minute)
+	fx.svc.InboxRun(ctx)
+	fx.clock.Advance(time.Minute)
+	fx.svc.InboxRun(ctx)
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("%d mails after the same file came again", n)
+	}
+}
+
+func cellName(col, row int) string {
+	n, _ := excelize.CoordinatesToCellName(col, row)
+	return n
+}

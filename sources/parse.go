@@ -42,11 +42,15 @@ type PeriodSummary struct {
 
 // Result is the outcome of parsing one file.
 type Result struct {
-	File         string
-	Dataset      string
-	CaseLevel    bool
-	Encoding     Encoding // CSV only
-	Periods      []PeriodSummary
+	File      string
+	Dataset   string
+	CaseLevel bool
+	Encoding  Encoding // CSV only
+	Periods   []PeriodSummary
+	// Units are the registered units the file's rows name, also when it
+	// is refused (who sent it: the refusal goes back to them); empty when
+	// a row names an unknown unit.
+	Units        []string
 	Errors       []*ImportError
 	Warnings     []*ImportError
 	ErrorCount   int // may exceed len(Errors) on a hopeless file
@@ -103,6 +107,12 @@ func Parse(ctx context.Context, name string, r io.ReaderAt, size int64, opts Par
 }
 
 type parser struct {
+	// The units the rows name (also on refused rows), for Result.Units:
+	// who sent the file. lastNamed spares a map write per row.
+	named     map[*Unit]bool
+	lastNamed *Unit
+	unnamed   bool // a row names a unit the registry does not know
+
 	opts     ParseOptions
 	is       *issues
 	fileName string
@@ -213,6 +223,12 @@ func (p *parser) run(ctx context.Context, name string, r io.ReaderAt, size int64
 func (p *parser) result(res *Result) *Result {
 	res.Errors, res.Warnings = p.is.errors, p.is.warnings
 	res.ErrorCount, res.WarningCount = p.is.errCount, p.is.wrnCount
+	if !p.unnamed {
+		for u := range p.named {
+			res.Units = append(res.Units, u.Name)
+		}
+		sort.Strings(res.Units)
+	}
 	if res.ErrorCount > 0 {
 		return res
 	}
@@ -750,6 +766,19 @@ func (p *parser) unit(r Row, field string, kinds ...tongbao.Kind) (*Unit, string
 	return p.unitAt(r, p.h.cols[field], field, kinds...)
 }
 
+// noteSender records a unit a row names (nil: one the registry does not know).
+func (p *parser) noteSender(u *Unit) {
+	switch {
+	case u == nil:
+		p.unnamed = true
+	case u != p.lastNamed:
+		if p.named == nil {
+			p.named = map[*Unit]bool{}
+		}
+		p.named[u], p.lastNamed = true, u
+	}
+}
+
 // unitAt is unit with the field's column already looked up.
 func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*Unit, string, bool) {
 	var v string
@@ -771,6 +800,9 @@ func (p *parser) unitAt(r Row, col int, field string, kinds ...tongbao.Kind) (*U
 		}
 	}
 	u := rn.unit
+	if field == "unit" || field == "territory" {
+		p.noteSender(u)
+	}
 	if u == nil {
 		p.is.problem(tongbao.CodeUnknownUnit, cell{p.sheet, r.Num, col, p.ds.Field(field).Label, v}, "%s", unknownUnitRule(p.opts.Registry, v))
 		return nil, v, false
