@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -124,14 +125,7 @@ func importBench(b *testing.B, ext string) {
 			b.ResetTimer() // generating the input is not measured
 			var peak, rss, cpu float64
 			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				home := b.TempDir()
-				pipeline.Init(home)
-				ws, err := pipeline.Open(home, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
+				ws := freshWorkspace(b)
 				p := startPeak()
 				outs, err := ws.ImportFiles(context.Background(), []string{path}, pipeline.ImportOptions{})
 				peak, rss, cpu = max(peak, p.mb()), max(rss, p.rss), cpu+p.cpu
@@ -254,4 +248,50 @@ func keptSumsEqualRows(b *testing.B, ws *pipeline.Workspace, rows int) {
 	if inspections != int64(rows) { // every generated row is one inspection
 		b.Fatalf("%d inspections scored for %d rows", inspections, rows)
 	}
+}
+
+// BenchmarkImportXLS imports 65,000 case-level rows (near BIFF8's 65,536)
+// saved as .xls by LibreOffice, beside the same rows as .xlsx.
+func BenchmarkImportXLS(b *testing.B) {
+	const n = 65_000
+	xlsx := input(b, n, ".xlsx")
+	xls := strings.TrimSuffix(xlsx, ".xlsx") + ".xls"
+	if _, err := os.Stat(xls); err != nil {
+		if _, err := exec.LookPath("soffice"); err != nil {
+			b.Skip("soffice not installed")
+		}
+		out, err := exec.Command("soffice", "--headless", "--convert-to", "xls", "--outdir", filepath.Dir(xlsx), xlsx).CombinedOutput()
+		if err != nil {
+			b.Fatalf("soffice: %v\n%s", err, out)
+		}
+	}
+	for _, path := range []string{xls, xlsx} {
+		b.Run(filepath.Ext(path)[1:], func(b *testing.B) {
+			var peak float64
+			for i := 0; i < b.N; i++ {
+				ws := freshWorkspace(b)
+				p := startPeak()
+				outs, err := ws.ImportFiles(context.Background(), []string{path}, pipeline.ImportOptions{})
+				peak = max(peak, p.mb())
+				if err != nil || outs[0].Status != pipeline.Imported || outs[0].Result.Rows() != n {
+					b.Fatalf("import: %v %s", err, outs[0].Text())
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(peak, "peak-live-heap-MB")
+		})
+	}
+}
+
+// freshWorkspace makes an empty workspace outside the benchmark's timer.
+func freshWorkspace(b *testing.B) *pipeline.Workspace {
+	b.StopTimer()
+	defer b.StartTimer()
+	home := b.TempDir()
+	pipeline.Init(home)
+	ws, err := pipeline.Open(home, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ws
 }

@@ -179,15 +179,7 @@ func TestExportEqualsScoreJSON(t *testing.T) {
 // kept only where (path, unit) is in store/live.csv; it also checks that
 // without the join the sum is wrong (the trap the README warns of).
 func liveJoinSums(t *testing.T, ws *Workspace) map[string]int64 {
-	f, err := os.Open(ws.path("store", "live.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readLiveCSV(t, ws)
 	live := map[string]bool{}
 	for _, r := range rows[1:] {
 		live[r[5]+"|"+r[4]] = true

@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"tongbao"
 	"tongbao/sources"
 
 	"github.com/xuri/excelize/v2"
@@ -198,4 +202,70 @@ func TestHeaderHelpAndAliases(t *testing.T) {
 	if o := importOne(t, ws, path, ImportOptions{}); o.Status != Imported {
 		t.Fatalf("with the aliases: %s", o.Text())
 	}
+}
+
+// TestXLSImports: the samples saved as .xls (Excel 97–2003) score exactly
+// as the .xlsx samples do; a refused .xls keeps its name in rejected/ and
+// gets its marked copy as .xlsx.
+func TestXLSImports(t *testing.T) {
+	ctx := context.Background()
+	fromXLSX := samplesWorkspace(t)
+	fromXLS := newWorkspace(t)
+	files, _ := filepath.Glob("../testdata/xls/*.xls")
+	if len(files) != 5 {
+		t.Fatalf("xls samples %v", files)
+	}
+	outs, err := fromXLS.ImportFiles(ctx, append(files, filepath.Join(samplesDir, "部门执法检查月报_2022年4月.csv")), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outs {
+		if o.Status != Imported {
+			t.Fatalf("%s", o.Text())
+		}
+	}
+	for _, score := range []func(*Workspace) (any, error){
+		func(w *Workspace) (any, error) { return w.ScoreMonth(ctx, tongbao.Month{Year: 2022, Month: 3}) },
+		func(w *Workspace) (any, error) { return w.ScoreQuarter(ctx, tongbao.Quarter{Year: 2022, Q: 1}) },
+	} {
+		a, err1 := score(fromXLSX)
+		b, err2 := score(fromXLS)
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if err1 != nil || err2 != nil || len(ja) < 1000 || !bytes.Equal(withoutFiles(ja), withoutFiles(jb)) {
+			t.Errorf("the .xls workspace scores differently (%v %v):\n%.600s\n%.600s", err1, err2, ja, jb)
+		}
+	}
+	o := importOne(t, fromXLS, "../testdata/xls/refused/镇街执法_2022年3月.xls", ImportOptions{})
+	if o.Status != Rejected || !strings.Contains(o.Text(), "单元格 B3") {
+		t.Fatalf("the refused .xls: %s", o.Text())
+	}
+	if _, err := os.Stat(fromXLS.path("rejected", o.SHA256+".xls")); err != nil {
+		t.Errorf("the refused file is not kept as .xls: %v", err)
+	}
+	m, err := excelize.OpenFile(fromXLS.path("rejected", o.SHA256+".errors.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	sheets := m.GetSheetList()
+	if len(sheets) != 2 || sheets[0] != "错误清单" {
+		t.Fatalf("marked copy sheets %v", sheets)
+	}
+	for _, cell := range []string{"A2", "B3"} {
+		assertMarked(t, m, sheets[1], cell)
+	}
+	if v, _ := m.GetCellValue(sheets[1], "A2"); v != "几江街道办" {
+		t.Errorf("the marked copy's A2 is %q", v)
+	}
+}
+
+// withoutFiles drops the source-file lists (names and hashes differ
+// between the .xls and .xlsx workspaces) from a Score JSON.
+func withoutFiles(j []byte) []byte {
+	var m map[string]any
+	json.Unmarshal(j, &m)
+	delete(m, "files")
+	out, _ := json.Marshal(m)
+	return out
 }

@@ -116,15 +116,7 @@ func TestRetractUncoversExactlyWhatItHid(t *testing.T) {
 	}
 
 	// live.csv: A alone, both units.
-	f, err := os.Open(ws.path("store", "live.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readLiveCSV(t, ws)
 	var live []string
 	for _, r := range rows[1:] {
 		live = append(live, r[2]+"|"+r[4])
@@ -217,4 +209,19 @@ func TestRetractEqualsNeverImported(t *testing.T) {
 			t.Fatalf("seed %d: retracting %v leaves %v, never importing them %v", seed, retracted, got, want)
 		}
 	}
+}
+
+// readLiveCSV reads store/live.csv, header first.
+func readLiveCSV(t *testing.T, ws *Workspace) [][]string {
+	t.Helper()
+	f, err := os.Open(ws.path("store", "live.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

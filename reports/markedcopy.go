@@ -42,7 +42,7 @@ const (
 )
 
 // WriteMarkedCopy writes the marked copy of a refused .xlsx/.xlsm (its own
-// workbook) or .csv (converted); other files give ErrNotMarkable. On any
+// workbook) or .csv/.xls (converted to .xlsx); other files give ErrNotMarkable. On any
 // error w holds no usable workbook: the caller discards it and writes
 // WriteErrorList instead. A panic in here is an error, not a crash.
 func WriteMarkedCopy(ctx context.Context, w io.Writer, name string, src io.ReaderAt, size int64, res *sources.Result, lim sources.Limits) (err error) {
@@ -55,8 +55,8 @@ func WriteMarkedCopy(ctx context.Context, w io.Writer, name string, src io.Reade
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm":
 		return markWorkbook(ctx, w, src, size, res, marks, lim)
-	case ".csv":
-		return convertCSV(ctx, w, name, src, size, res, marks, lim)
+	case ".csv", ".xls":
+		return convertSheet(ctx, w, name, src, size, res, marks, lim)
 	}
 	return ErrNotMarkable
 }
@@ -293,13 +293,22 @@ func (p *pendingRows) done(num int) {
 }
 
 // convertCSV writes a CSV's cells into a new workbook with its marks.
-func convertCSV(ctx context.Context, w io.Writer, name string, src io.ReaderAt, size int64, res *sources.Result, marks *markSet, lim sources.Limits) error {
+// convertSheet writes a .csv or .xls as a new .xlsx marked copy: the error
+// list and the sheet with the marked cells (the first one that has any,
+// else the first sheet).
+func convertSheet(ctx context.Context, w io.Writer, name string, src io.ReaderAt, size int64, res *sources.Result, marks *markSet, lim sources.Limits) error {
 	wb, err := sources.OpenWorkbook(name, src, size, lim)
-	if err != nil {
+	if err != nil || len(wb.Sheets()) == 0 {
 		return fmt.Errorf("open %q: %w", name, ErrNotMarkable)
 	}
 	defer wb.Close()
 	sheet := wb.Sheets()[0]
+	for _, s := range wb.Sheets() {
+		if len(marks.bySheet[s]) > 0 {
+			sheet = s
+			break
+		}
+	}
 	rs, err := wb.Rows(ctx, sheet)
 	if err != nil {
 		return fmt.Errorf("read %q: %w", name, ErrNotMarkable)

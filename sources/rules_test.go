@@ -166,7 +166,7 @@ func TestValidationRules(t *testing.T) {
 		{"not a spreadsheet", "a.xlsx", []byte("hello, this is text"), ParseOptions{}, []problem{{"", "不是有效的 .xlsx 文件", false}}},
 		{"truncated workbook", "a.xlsx", sheet(enfHeader, enfRow("几江街道"))[:900], ParseOptions{}, []problem{{"", "文件已损坏或不完整", false}}},
 		{"encrypted workbook", "a.xlsx", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...), ParseOptions{}, []problem{{"", "文件已加密", false}}},
-		{"old xls", "a.xls", []byte("x"), ParseOptions{}, []problem{{"", "另存为” .xlsx", false}}},
+		{"not an xls", "a.xls", []byte("x"), ParseOptions{}, []problem{{"", "不是 Excel 97–2003 工作簿", false}}},
 		{"unknown extension", "a.pdf", []byte("x"), ParseOptions{}, []problem{{"", "不支持的文件类型", false}}},
 		{"zip bomb", "a.xlsx", zipBomb(t), ParseOptions{}, []problem{{"", "压缩炸弹", false}}},
 		{"file too large", "a.csv", bytes.Repeat([]byte("a,b\n"), 300_000),

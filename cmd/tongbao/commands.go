@@ -416,10 +416,7 @@ func (a *app) scoreCmd() *cobra.Command {
 				}
 				report = r
 			}
-			enc := json.NewEncoder(a.stdout)
-			enc.SetIndent("", "  ")
-			enc.SetEscapeHTML(false)
-			return enc.Encode(report)
+			return a.writeJSON(report)
 		},
 	}
 	c.Flags().StringVar(&month, "month", "", "计算这个`月份`（如 2022-03 或 2022年3月）")
@@ -582,10 +579,7 @@ func (a *app) historyCmd() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(hist)
+				return a.writeJSON(hist)
 			}
 			fmt.Fprint(a.stdout, pipeline.HistoryText(hist))
 			return nil
@@ -663,10 +657,7 @@ func (a *app) statusCmd() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(st)
+				return a.writeJSON(st)
 			}
 			fmt.Fprint(a.stdout, st.Text())
 			return nil
@@ -792,4 +783,12 @@ func orNone(number string) string {
 		return "无发文字号"
 	}
 	return number
+}
+
+// writeJSON prints v as indented JSON, Chinese unescaped.
+func (a *app) writeJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

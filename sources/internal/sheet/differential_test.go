@@ -29,10 +29,34 @@ func readAll(t testing.TB, data []byte, excelizeReader bool) ([]string, error) {
 		t.Fatalf("wrong reader: fast=%v", isFast)
 	}
 	var out []string
+	err = eachRow(wb, func(sheet string, row Row) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s!%d:", sheet, row.Num)
+		n := 0
+		for _, c := range row.Cells {
+			// A formula never calculated: excelize reads it as blank,
+			// the fast reader marks it (tested on its own).
+			if !c.Uncached() {
+				fmt.Fprintf(&b, " %s=%q", ColumnName(c.Col), c.Value)
+				n++
+			}
+		}
+		if n > 0 {
+			out = append(out, b.String())
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachRow calls fn with every non-empty row of every sheet, in order.
+func eachRow(wb Workbook, fn func(sheet string, row Row)) error {
 	for _, sheet := range wb.Sheets() {
 		rs, err := wb.Rows(context.Background(), sheet)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for {
 			row, err := rs.Next(context.Background())
@@ -41,29 +65,15 @@ func readAll(t testing.TB, data []byte, excelizeReader bool) ([]string, error) {
 			}
 			if err != nil {
 				rs.Close()
-				return nil, err
+				return err
 			}
-			if len(row.Cells) == 0 {
-				continue
-			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "%s!%d:", sheet, row.Num)
-			n := 0
-			for _, c := range row.Cells {
-				// A formula never calculated: excelize reads it as blank,
-				// the fast reader marks it (tested on its own).
-				if !c.Uncached() {
-					fmt.Fprintf(&b, " %s=%q", ColumnName(c.Col), c.Value)
-					n++
-				}
-			}
-			if n > 0 {
-				out = append(out, b.String())
+			if len(row.Cells) > 0 {
+				fn(sheet, row)
 			}
 		}
 		rs.Close()
 	}
-	return out, nil
+	return nil
 }
 
 func compareReaders(t *testing.T, name string, data []byte) {

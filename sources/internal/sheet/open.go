@@ -32,8 +32,8 @@ func Open(name string, r io.ReaderAt, size int64, lim Limits, reader Reader) (Wo
 		base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 		return openCSV(r, size, base, lim)
 	case ".xls":
-		return nil, refuse("不支持旧版 .xls 格式，请在 Excel 或 WPS 中“另存为” .xlsx 后再提交")
+		return openXLS(r, size, lim)
 	default:
-		return nil, refuse("不支持的文件类型「%s」，请提交 .xlsx、.xlsm 或 .csv 文件", ext)
+		return nil, refuse("不支持的文件类型「%s」，请提交 .xlsx、.xlsm、.xls 或 .csv 文件", ext)
 	}
 }
