@@ -2,6 +2,8 @@ package schedules
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"time"
 
 	"tongbao/pipeline"
@@ -82,6 +84,13 @@ func (s *Service) InboxRun(ctx context.Context) error {
 			s.log.Error("clear inbox", "file", f.Name, "err", err)
 		}
 		delete(s.looks, f.Name)
+	}
+	if st, err := os.Stat(filepath.Join(s.ws.Home, "catalog.json")); err == nil {
+		now := look{size: st.Size(), modTime: st.ModTime()}
+		if s.catalogSeen != (look{}) && s.catalogSeen != now {
+			changed = true
+		}
+		s.catalogSeen = now
 	}
 	if changed {
 		s.recheckDue(ctx)

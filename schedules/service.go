@@ -38,8 +38,12 @@ type Service struct {
 	senders map[string]Sender
 	mu      sync.Mutex // one job at a time touches the state
 	looks   map[string]look
-	sched   gocron.Scheduler
-	lock    *pipeline.Lock // the service lock, held from Start to Stop
+	// catalogSeen is catalog.json as the inbox watch last saw it: a
+	// change made outside the service (tongbao retract, an import from
+	// the command line) makes it recheck the reports already due.
+	catalogSeen look
+	sched       gocron.Scheduler
+	lock        *pipeline.Lock // the service lock, held from Start to Stop
 }
 
 // New prepares a service with its schedule; senders maps channels

@@ -376,6 +376,38 @@ func TestLateDataMakesACorrection(t *testing.T) {
 	if ds, _ = fx.ws.Deliveries(); len(ds) != 2 {
 		t.Errorf("%d deliveries after an unchanged file", len(ds))
 	}
+	// An analyst retracts the late file from the command line: the
+	// service's next look finds the catalog changed and issues v3, the
+	// figures of v1 again.
+	cli, err := pipeline.Open(fx.ws.Home, fx.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Retract(ctx, shaOfInboxFile(t, fx, "塘河镇执法检查_2022年3月"), "误报"); err != nil {
+		t.Fatal(err)
+	}
+	fx.clock.Advance(time.Minute)
+	fx.svc.InboxRun(ctx)
+	ds, _ = fx.ws.Deliveries()
+	if len(ds) != 3 || ds[2].Version != 3 || ds[2].Status != pipeline.DeliverySent {
+		t.Errorf("after the retraction: %d deliveries, last %+v", len(ds), ds[len(ds)-1])
+	}
+}
+
+// shaOfInboxFile finds the SHA-256 of an imported file by the start of its name.
+func shaOfInboxFile(t *testing.T, fx *fixture, prefix string) string {
+	t.Helper()
+	hist, err := fx.ws.History("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hist {
+		if strings.HasPrefix(h.File, prefix) {
+			return h.SHA256
+		}
+	}
+	t.Fatalf("no import named %s…", prefix)
+	return ""
 }
 
 func TestInboxWaitsForCompleteFiles(t *testing.T) {
