@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"os"
@@ -231,5 +232,28 @@ func TestExportRefusals(t *testing.T) {
 				t.Errorf("%s written", tt.opts.Path)
 			}
 		})
+	}
+}
+
+// TestXLSXExportStopsAtExcelsLimit: a sheet already at 1,048,575 rows
+// refuses a batch of two more with the message that says what to do.
+func TestXLSXExportStopsAtExcelsLimit(t *testing.T) {
+	var buf bytes.Buffer
+	s := newXLSXSink(&buf, "执法检查月报")
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	b.AppendValues([]int64{1, 2}, nil)
+	col := b.NewArray()
+	defer col.Release()
+	rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "cases", Type: arrow.PrimitiveTypes.Int64}}, nil), []arrow.Array{col}, 2)
+	defer rec.Release()
+	cols := []exportColumn{{"cases", "立案查处(起)", 0}}
+	if err := s.write(rec, cols, "a.xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	s.row = xlsxMaxRows - 1
+	err := s.write(rec, cols, "a.xlsx")
+	if err == nil || !strings.Contains(err.Error(), "超过 Excel 工作表的上限 1,048,576 行") || !strings.Contains(err.Error(), ".csv 或 .parquet") {
+		t.Errorf("got %v", err)
 	}
 }
