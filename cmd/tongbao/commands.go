@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +23,7 @@ import (
 	"tongbao/reports"
 	"tongbao/schedules"
 	"tongbao/sources"
+	"tongbao/web"
 )
 
 // version is set at build time (-ldflags "-X main.version=1.2.0").
@@ -123,7 +126,7 @@ func (a *app) commands() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.home, "home", "", "工作区`目录`（默认取环境变量 TONGBAO_HOME，再否则 ./tongbao-data）")
 	root.AddCommand(a.initCmd(), a.templateCmd(), a.importCmd(true), a.importCmd(false), a.scoreCmd(),
-		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.retractCmd(), a.historyCmd(), a.exportCmd(), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
+		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.retractCmd(), a.historyCmd(), a.exportCmd(), a.userCmd(), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [命令]",
 		Short: "显示某个命令的说明",
@@ -517,10 +520,31 @@ func (a *app) serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			wcfg, err := web.LoadConfig(ws)
+			if err != nil {
+				return err
+			}
 			if err := svc.Start(cmd.Context()); err != nil {
 				return err
 			}
-			<-cmd.Context().Done() // SIGINT or SIGTERM: let the running job finish, then exit
+			portal := make(chan error, 1)
+			if wcfg.Listen != "" {
+				srv, err := web.New(ws, wcfg, nil, ws.Log())
+				if err != nil {
+					return err
+				}
+				go func() { portal <- srv.ListenAndServe(cmd.Context()) }()
+				fmt.Fprintf(a.stderr, "门户：http%s://%s/\n", map[bool]string{true: "s"}[wcfg.TLSCert != ""], wcfg.Listen)
+			}
+			select {
+			case <-cmd.Context().Done(): // SIGINT or SIGTERM: let the running job finish, then exit
+			case err := <-portal:
+				// The portal could not listen (the port taken …): the jobs
+				// go on; the log and stderr say why.
+				ws.Log().Error("portal stopped", "err", err)
+				fmt.Fprintf(a.stderr, "门户未能启动（%s），定时任务照常运行\n", pipeline.Explain(err))
+				<-cmd.Context().Done()
+			}
 			return svc.Stop()
 		},
 	}
@@ -791,4 +815,151 @@ func (a *app) writeJSON(v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// userCmd manages the portal's accounts.
+func (a *app) userCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "user add|passwd|disable|enable|list [选项]",
+		Short: "管理门户账号：新增、改密码、停用、启用、列出",
+		Long: `管理门户（tongbao serve 的网页）账号，保存在工作区的 accounts.json（密码以 bcrypt 存储）。
+角色：reporter 填报员（绑定单位 --units，或负责事故台账 --ledger）、admin 管理员、leader 领导（只读）。
+密码从环境变量 TONGBAO_PASSWORD 读取，否则在终端提示输入（不回显），或从标准输入读一行。
+修改密码或停用后，该账号已登录的浏览器立即失效（运行中的服务也一样）。`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.SetOut(a.stderr)
+			cmd.Help()
+			return usagef("user 需要一个子命令：add、passwd、disable、enable 或 list")
+		},
+	}
+	var role, units string
+	var ledger bool
+	add := &cobra.Command{
+		Use:     "add <账号> --role reporter|admin|leader [--units 单位,单位] [--ledger]",
+		Short:   "新增账号",
+		Example: "  tongbao user add 几江填报 --role reporter --units 几江街道\n  tongbao user add 安委办 --role admin",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("user add 需要一个账号名")
+			}
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			pw, err := a.readPassword()
+			if err != nil {
+				return err
+			}
+			var list []string
+			for _, u := range strings.FieldsFunc(units, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+				list = append(list, strings.TrimSpace(u))
+			}
+			if err := ws.AddAccount(cmd.Context(), pipeline.AccountInput{Name: args[0], Role: role, Password: pw, Units: list, Ledger: ledger}); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "已新增账号「%s」（%s）\n", args[0], pipeline.RoleLabel(role))
+			return nil
+		},
+	}
+	add.Flags().StringVar(&role, "role", "", "`角色`：reporter（填报员）、admin（管理员）、leader（领导）")
+	add.Flags().StringVar(&units, "units", "", "填报员负责的`单位`，多个用逗号或顿号分隔")
+	add.Flags().BoolVar(&ledger, "ledger", false, "填报员负责报送事故台账")
+	passwd := &cobra.Command{
+		Use:   "passwd <账号>",
+		Short: "设置账号的新密码（其已登录的浏览器随即失效）",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("user passwd 需要一个账号名")
+			}
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			pw, err := a.readPassword()
+			if err != nil {
+				return err
+			}
+			if err := ws.SetPassword(cmd.Context(), args[0], pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "已设置「%s」的新密码\n", args[0])
+			return nil
+		},
+	}
+	toggle := func(name string, disabled bool, short, done string) *cobra.Command {
+		return &cobra.Command{
+			Use:   name + " <账号>",
+			Short: short,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if len(args) != 1 {
+					return usagef("user %s 需要一个账号名", name)
+				}
+				ws, err := a.open(false)
+				if err != nil {
+					return err
+				}
+				if err := ws.SetDisabled(cmd.Context(), args[0], disabled); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, done+"\n", args[0])
+				return nil
+			},
+		}
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "列出账号",
+		Args:  noArgs("user list"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			all, err := ws.Accounts()
+			if err != nil {
+				return err
+			}
+			if len(all) == 0 {
+				fmt.Fprintln(a.stdout, "还没有账号。先新增一个管理员：tongbao user add 安委办 --role admin")
+			}
+			for _, u := range all {
+				scope := strings.Join(u.Units, "、")
+				if u.Ledger {
+					scope = "事故台账"
+				}
+				state := "正常"
+				if u.Disabled {
+					state = "已停用"
+				}
+				fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\n", u.Name, pipeline.RoleLabel(u.Role), cmp.Or(scope, "—"), state)
+			}
+			return nil
+		},
+	}
+	c.AddCommand(add, passwd, toggle("disable", true, "停用账号（其已登录的浏览器随即失效）", "已停用「%s」"),
+		toggle("enable", false, "重新启用账号", "已启用「%s」"), list)
+	return c
+}
+
+// readPassword takes a password from TONGBAO_PASSWORD, else asks on the
+// terminal without echo, else reads a line of standard input.
+func (a *app) readPassword() (string, error) {
+	if p := os.Getenv("TONGBAO_PASSWORD"); p != "" {
+		return p, nil
+	}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Fprint(a.stderr, "密码：")
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		return string(b), nil
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", usagef("请在 TONGBAO_PASSWORD 中给出密码，或从标准输入输入一行")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -15,6 +15,7 @@ import (
 	"tongbao"
 	"tongbao/pipeline"
 	"tongbao/schedules"
+	"tongbao/web"
 )
 
 // Exit codes of DESIGN.md.
@@ -105,4 +106,4 @@ func (a *app) open(alsoStderr bool) (*pipeline.Workspace, error) {
 
 // configSections are the tables of tongbao.toml other packages than the
 // workspace's own document, written by init and demo.
-var configSections = []string{schedules.ConfigText}
+var configSections = []string{schedules.ConfigText, web.ConfigText}

@@ -158,3 +158,37 @@ func TestSectionsValidatedByTheirCommands(t *testing.T) {
 		t.Errorf("validate with a typo: exit %d\n%s", code, out.String())
 	}
 }
+
+func TestUserCommands(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("TONGBAO_PASSWORD", "一个够长的密码123")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{"init", []string{"init", "--home", home}, exitOK, "已创建工作区"},
+		{"list empty", []string{"user", "list", "--home", home}, exitOK, "还没有账号"},
+		{"add admin", []string{"user", "add", "安委办", "--role", "admin", "--home", home}, exitOK, "已新增账号「安委办」（管理员）"},
+		{"add reporter", []string{"user", "add", "几江填报", "--role", "reporter", "--units", "几江街道、几江", "--home", home}, exitOK, "（填报员）"},
+		{"unknown unit", []string{"user", "add", "甲乙", "--role", "reporter", "--units", "火星镇", "--home", home}, exitRefused, "单位「火星镇」未在单位名录中登记"},
+		{"reporter without units", []string{"user", "add", "乙乙", "--role", "reporter", "--home", home}, exitRefused, "须绑定单位"},
+		{"bad role", []string{"user", "add", "丙丙", "--role", "boss", "--home", home}, exitRefused, "未知的角色「boss」"},
+		{"twice", []string{"user", "add", "安委办", "--role", "admin", "--home", home}, exitRefused, "已存在"},
+		{"disable", []string{"user", "disable", "几江填报", "--home", home}, exitOK, "已停用「几江填报」"},
+		{"list", []string{"user", "list", "--home", home}, exitOK, "几江填报\t填报员\t几江街道\t已停用"},
+		{"passwd unknown", []string{"user", "passwd", "无此人", "--home", home}, exitRefused, "没有账号「无此人」"},
+		{"no subcommand", []string{"user", "--home", home}, exitUsage, "user 需要一个子命令"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errOut)
+			all := out.String() + errOut.String()
+			if code != tt.wantCode || !strings.Contains(all, tt.wantOut) {
+				t.Errorf("exit %d (want %d), output:\n%s\nwant it to contain %q", code, tt.wantCode, all, tt.wantOut)
+			}
+		})
+	}
+}

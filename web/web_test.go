@@ -1,0 +1,360 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tongbao/pipeline"
+)
+
+// clock is a settable time for sessions and throttling.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	ws    *pipeline.Workspace
+	srv   *httptest.Server
+	clock *clock
+}
+
+const testPassword = "正确的密码123"
+
+// newFixture is a workspace with an account of each role, and the portal
+// over it on a loopback server.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	home := t.TempDir()
+	if _, err := pipeline.Init(home); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2022, 4, 2, 9, 0, 0, 0, time.UTC)}
+	ws, err := pipeline.Open(home, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, a := range []pipeline.AccountInput{
+		{Name: "admin", Role: pipeline.RoleAdmin, Password: testPassword},
+		{Name: "jijiang", Role: pipeline.RoleReporter, Units: []string{"几江街道"}, Password: testPassword},
+		{Name: "ledger", Role: pipeline.RoleReporter, Ledger: true, Password: testPassword},
+		{Name: "leader", Role: pipeline.RoleLeader, Password: testPassword},
+	} {
+		if err := ws.AddAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := New(ws, DefaultConfig(), c.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &fixture{ws: ws, srv: srv, clock: c}
+}
+
+// browser is a client with cookies that does not follow redirects.
+type browser struct {
+	t    *testing.T
+	fx   *fixture
+	c    *http.Client
+	csrf string
+}
+
+func (fx *fixture) browser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, fx: fx, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+// get fetches a page, remembering its form token.
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.fx.srv.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if m := csrfField.FindSubmatch(body); m != nil {
+		b.csrf = string(m[1])
+	}
+	return resp.StatusCode, string(body)
+}
+
+// post submits a form with the last token seen (unless the form gives one).
+func (b *browser) post(path string, form url.Values) (int, string) {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, given := form["csrf"]; !given {
+		form.Set("csrf", b.csrf)
+	}
+	resp, err := b.c.PostForm(b.fx.srv.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if m := csrfField.FindSubmatch(body); m != nil {
+		b.csrf = string(m[1])
+	}
+	return resp.StatusCode, string(body)
+}
+
+func (b *browser) login(name, password string) int {
+	b.t.Helper()
+	b.get("/login")
+	code, _ := b.post("/login", url.Values{"name": {name}, "password": {password}})
+	if code == http.StatusSeeOther {
+		b.get("/") // the home page's token for the next form
+	}
+	return code
+}
+
+// TestRolesPerRoute: every route's answer for each role.
+func TestRolesPerRoute(t *testing.T) {
+	fx := newFixture(t)
+	routes := []struct {
+		method, path string
+		want         map[string]int // by account ("" anonymous)
+	}{
+		{"GET", "/", map[string]int{"": 303, "jijiang": 200, "ledger": 200, "leader": 200, "admin": 200}},
+		{"GET", "/password", map[string]int{"": 303, "jijiang": 200, "leader": 200, "admin": 200}},
+		{"GET", "/admin/users", map[string]int{"": 303, "jijiang": 403, "ledger": 403, "leader": 403, "admin": 200}},
+		{"POST", "/admin/users/reset", map[string]int{"": 401, "jijiang": 403, "leader": 403, "admin": 400}},
+		{"POST", "/password", map[string]int{"": 401, "jijiang": 400, "leader": 400, "admin": 400}},
+		{"GET", "/static/app.css", map[string]int{"": 200, "jijiang": 200}},
+		{"GET", "/no-such-page", map[string]int{"": 404, "admin": 404}},
+	}
+	for _, r := range routes {
+		for account, want := range r.want {
+			t.Run(r.method+r.path+"/"+account, func(t *testing.T) {
+				b := fx.browser(t)
+				if account != "" {
+					if code := b.login(account, testPassword); code != http.StatusSeeOther {
+						t.Fatalf("login %s: %d", account, code)
+					}
+				}
+				var code int
+				if r.method == "GET" {
+					code, _ = b.get(r.path)
+				} else {
+					code, _ = b.post(r.path, nil)
+				}
+				if code != want {
+					t.Errorf("%s %s as %q: %d, want %d", r.method, r.path, account, code, want)
+				}
+			})
+		}
+	}
+}
+
+func TestCSRFRefused(t *testing.T) {
+	fx := newFixture(t)
+	b := fx.browser(t)
+	b.login("admin", testPassword)
+	for _, form := range []url.Values{{"csrf": {""}}, {"csrf": {strings.Repeat("0", 64)}}} {
+		form.Set("old", testPassword)
+		form.Set("new", "另一个密码456789")
+		form.Set("again", "另一个密码456789")
+		if code, body := b.post("/password", form); code != http.StatusForbidden || !strings.Contains(body, "表单已失效") {
+			t.Errorf("a form with csrf %q: %d", form.Get("csrf"), code)
+		}
+	}
+	if _, ok := fx.ws.CheckPassword("admin", testPassword); !ok {
+		t.Error("the password changed without a token")
+	}
+	// The login form has its own token.
+	b2 := fx.browser(t)
+	if code, _ := b2.post("/login", url.Values{"name": {"admin"}, "password": {testPassword}, "csrf": {"x"}}); code != http.StatusForbidden {
+		t.Errorf("a login without the form's token: %d", code)
+	}
+}
+
+func TestLoginThrottled(t *testing.T) {
+	fx := newFixture(t)
+	b := fx.browser(t)
+	for i := 0; i < DefaultConfig().LoginFailures; i++ {
+		if code := b.login("jijiang", "错误的密码000"); code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, code)
+		}
+	}
+	if code := b.login("jijiang", testPassword); code != http.StatusTooManyRequests {
+		t.Errorf("the right password after %d failures: %d, want 429", DefaultConfig().LoginFailures, code)
+	}
+	// The address is locked too: another account from it waits as well.
+	if code := b.login("leader", testPassword); code != http.StatusTooManyRequests {
+		t.Errorf("another account from the same address: %d, want 429", code)
+	}
+	fx.clock.advance(time.Duration(DefaultConfig().LoginWindowMinutes) * time.Minute)
+	if code := b.login("jijiang", testPassword); code != http.StatusSeeOther {
+		t.Errorf("after the window: %d", code)
+	}
+	journal, _ := os.ReadFile(fx.ws.Home + "/journal.jsonl")
+	if strings.Count(string(journal), `"event":"login_failed"`) != 5 || !strings.Contains(string(journal), `"event":"login_throttled"`) || !strings.Contains(string(journal), `"event":"login"`) {
+		t.Errorf("audit:\n%s", journal)
+	}
+}
+
+func TestSessionsEnd(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	loggedIn := func(b *browser) bool {
+		code, _ := b.get("/")
+		return code == http.StatusOK
+	}
+	t.Run("idle", func(t *testing.T) {
+		b := fx.browser(t)
+		b.login("leader", testPassword)
+		fx.clock.advance(29 * time.Minute)
+		if !loggedIn(b) {
+			t.Fatal("ended before the idle time")
+		}
+		fx.clock.advance(31 * time.Minute)
+		if loggedIn(b) {
+			t.Error("alive after 31 idle minutes")
+		}
+	})
+	t.Run("absolute", func(t *testing.T) {
+		b := fx.browser(t)
+		b.login("leader", testPassword)
+		for i := 0; i < 12*3; i++ {
+			fx.clock.advance(20 * time.Minute)
+			if i < 35 && !loggedIn(b) {
+				t.Fatalf("ended after %d minutes of use", (i+1)*20)
+			}
+		}
+		fx.clock.advance(time.Minute)
+		if loggedIn(b) {
+			t.Error("alive after 12 hours")
+		}
+	})
+	t.Run("password set on the command line", func(t *testing.T) {
+		b := fx.browser(t)
+		b.login("jijiang", testPassword)
+		fx.clock.advance(time.Second)
+		if err := fx.ws.SetPassword(ctx, "jijiang", "新的密码abcdefg"); err != nil {
+			t.Fatal(err)
+		}
+		if loggedIn(b) {
+			t.Error("a session survived a password change")
+		}
+	})
+	t.Run("disabled on the command line", func(t *testing.T) {
+		b := fx.browser(t)
+		b.login("ledger", testPassword)
+		if err := fx.ws.SetDisabled(ctx, "ledger", true); err != nil {
+			t.Fatal(err)
+		}
+		if loggedIn(b) {
+			t.Error("a disabled account's session survived")
+		}
+		if code := b.login("ledger", testPassword); code != http.StatusUnauthorized {
+			t.Errorf("a disabled account logged in: %d", code)
+		}
+	})
+}
+
+func TestCookiesAndHeaders(t *testing.T) {
+	fx := newFixture(t)
+	b := fx.browser(t)
+	u, _ := url.Parse(fx.srv.URL)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: "planted-by-an-attacker", Path: "/"}})
+	b.get("/login")
+	resp, err := b.c.PostForm(fx.srv.URL+"/login", url.Values{"name": {"admin"}, "password": {testPassword}, "csrf": {b.csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var set *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			set = c
+		}
+	}
+	if set == nil || !set.HttpOnly || set.SameSite != http.SameSiteStrictMode || set.Value == "planted-by-an-attacker" || len(set.Value) != 64 {
+		t.Errorf("session cookie %+v", set)
+	}
+	for k, want := range map[string]string{
+		"Content-Security-Policy": "script-src 'self'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+	} {
+		if !strings.Contains(resp.Header.Get(k), want) {
+			t.Errorf("%s: %q", k, resp.Header.Get(k))
+		}
+	}
+	_, body := b.get("/")
+	if !strings.Contains(body, `<meta name="renderer" content="webkit">`) || strings.Contains(body, "<script>") {
+		t.Error("the page lacks the renderer meta or has inline script")
+	}
+}
+
+func TestChangeAndResetPassword(t *testing.T) {
+	fx := newFixture(t)
+	b := fx.browser(t)
+	b.login("jijiang", testPassword)
+	other := fx.browser(t)
+	other.login("jijiang", testPassword)
+	b.get("/password")
+	fx.clock.advance(time.Second)
+	code, body := b.post("/password", url.Values{"old": {testPassword}, "new": {"我的新密码12345"}, "again": {"我的新密码12345"}})
+	if code != http.StatusOK || !strings.Contains(body, "密码已修改") {
+		t.Fatalf("change: %d", code)
+	}
+	if c, _ := b.get("/"); c != http.StatusOK {
+		t.Error("the browser that changed the password was logged out")
+	}
+	if c, _ := other.get("/"); c == http.StatusOK {
+		t.Error("another browser of the account stayed in")
+	}
+	admin := fx.browser(t)
+	admin.login("admin", testPassword)
+	admin.get("/admin/users")
+	if code, body := admin.post("/admin/users/reset", url.Values{"name": {"jijiang"}, "password": {"管理员重设的密码"}}); code != http.StatusOK || !strings.Contains(body, "已重设「jijiang」的密码") {
+		t.Fatalf("reset: %d", code)
+	}
+	if _, ok := fx.ws.CheckPassword("jijiang", "管理员重设的密码"); !ok {
+		t.Error("the reset password does not work")
+	}
+	if code, _ := admin.post("/admin/users/reset", url.Values{"name": {"jijiang"}, "password": {"短"}}); code != http.StatusBadRequest {
+		t.Errorf("a short password: %d", code)
+	}
+}
+
+// TestConfigTextLoads: the [web] block init writes reads back as the defaults.
+func TestConfigTextLoads(t *testing.T) {
+	home := t.TempDir()
+	if _, err := pipeline.Init(home, ConfigText); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := pipeline.Open(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(ws)
+	if err != nil || cfg != DefaultConfig() {
+		t.Errorf("got %+v %v, want %+v", cfg, err, DefaultConfig())
+	}
+}
