@@ -17,10 +17,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"tongbao/pipeline"
+	"tongbao/sources"
 )
 
 //go:embed templates/*.html
@@ -62,7 +64,7 @@ func New(ws *pipeline.Workspace, cfg Config, now func() time.Time, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	pages, err := template.New("").Funcs(template.FuncMap{"role": pipeline.RoleLabel}).ParseFS(templateFS, "templates/*.html")
+	pages, err := template.New("").Funcs(template.FuncMap{"role": pipeline.RoleLabel, "dataset": sources.DatasetLabel}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
@@ -110,6 +112,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.require(anyRole, s.home))
 	mux.HandleFunc("GET /password", s.require(anyRole, s.passwordPage))
 	mux.HandleFunc("POST /password", s.require(anyRole, s.changePassword))
+	mux.HandleFunc("GET /submit", s.require(submitters, s.submitPage))
+	mux.HandleFunc("POST /submit", s.require(submitters, s.upload))
+	mux.HandleFunc("GET /submit/{id}", s.require(submitters, s.uploadPage))
+	mux.HandleFunc("GET /submit/{id}/marked", s.require(submitters, s.markedCopy))
+	mux.HandleFunc("POST /submit/{id}/confirm", s.require(submitters, s.confirm))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)
@@ -221,7 +228,22 @@ func (s *Server) require(roles []string, h func(http.ResponseWriter, *request)) 
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			limit := int64(1 << 20)
+			multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+			if multipart {
+				limit += s.ws.Config.Import.MaxFileMB << 20
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			var perr error
+			if multipart {
+				perr = r.ParseMultipartForm(8 << 20)
+			} else {
+				perr = r.ParseForm()
+			}
+			if mbe := (*http.MaxBytesError)(nil); errors.As(perr, &mbe) {
+				s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("文件超过 %d MB 的上限，未接收。", s.ws.Config.Import.MaxFileMB))
+				return
+			}
 			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.csrf)) != 1 {
 				s.fail(w, http.StatusForbidden, "表单已失效（缺少或不符的校验码），请刷新页面后重试。")
 				return

@@ -1,20 +1,27 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"tongbao"
 
 	"tongbao/pipeline"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // clock is a settable time for sessions and throttling.
@@ -356,5 +363,134 @@ func TestConfigTextLoads(t *testing.T) {
 	cfg, err := LoadConfig(ws)
 	if err != nil || cfg != DefaultConfig() {
 		t.Errorf("got %+v %v, want %+v", cfg, err, DefaultConfig())
+	}
+}
+
+// upload posts a file to /submit as a browser would, returning the
+// status and the page it leads to.
+func (b *browser) upload(name string, data []byte, period string) (int, string) {
+	b.t.Helper()
+	b.fx.clock.advance(time.Second) // uploads list newest first
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", b.csrf)
+	mw.WriteField("period", period)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	resp, err := b.c.Post(b.fx.srv.URL+"/submit", mw.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return resp.StatusCode, ""
+	}
+	return b.get(resp.Header.Get("Location"))
+}
+
+func townFile(t *testing.T, rows ...[]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"})
+	for i, r := range rows {
+		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &r)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSubmit: a reporter's bad file shows its error table and its marked
+// copy downloads (not for another reporter); another unit's file is
+// refused by scope; a good file previews, is imported on confirm, once.
+func TestSubmit(t *testing.T) {
+	fx := newFixture(t)
+	b := fx.browser(t)
+	b.login("jijiang", testPassword)
+	b.get("/submit")
+
+	code, page := b.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 18, 5, 9, 4, 1, 0.5}), "")
+	if code != http.StatusOK || !strings.Contains(page, "未通过校验：1 个错误") || !strings.Contains(page, "<td>D2</td>") || !strings.Contains(page, "重大隐患数不能大于发现隐患数") {
+		t.Fatalf("a bad file: %d\n%s", code, page)
+	}
+	marked := regexp.MustCompile(`href="(/submit/[0-9a-f]{24}/marked)"`).FindStringSubmatch(page)
+	if marked == nil {
+		t.Fatal("no marked copy link")
+	}
+	resp, err := b.c.Get(fx.srv.URL + marked[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(data, []byte("PK")) || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("marked copy: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	other := fx.browser(t)
+	other.login("ledger", testPassword)
+	if code, _ := other.get(marked[1]); code != http.StatusNotFound {
+		t.Errorf("another reporter fetched the marked copy: %d", code)
+	}
+	if code, _ := other.get(strings.TrimSuffix(marked[1], "/marked")); code != http.StatusNotFound {
+		t.Errorf("another reporter saw the upload: %d", code)
+	}
+
+	code, page = b.upload("德感街道执法检查_2022年3月.xlsx", townFile(t, []any{"德感街道", 18, 5, 0, 4, 1, 0.5}), "")
+	if code != http.StatusOK || !strings.Contains(page, "文件中有不由您报送的单位：德感街道") {
+		t.Errorf("another unit's file: %d\n%s", code, page)
+	}
+
+	code, page = b.upload("../../etc/几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5}), "")
+	if code != http.StatusOK || !strings.Contains(page, "通过校验") || !strings.Contains(page, "确认导入") {
+		t.Fatalf("a good file: %d\n%s", code, page)
+	}
+	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	code, page = b.post(confirm[1], nil)
+	if code != http.StatusOK || !strings.Contains(page, "已导入") {
+		t.Fatalf("confirm: %d\n%s", code, page)
+	}
+	if code, _ = b.post(confirm[1], nil); code != http.StatusConflict {
+		t.Errorf("a second confirm: %d", code)
+	}
+	r, err := fx.ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range r.Enforcement {
+		if e.Unit == "几江街道" && (!e.Reported || e.Inspections != 18) {
+			t.Errorf("几江街道 after the upload: %+v", e)
+		}
+	}
+	// The hostile name stayed inside its upload folder.
+	if _, err := os.Stat(filepath.Join(fx.ws.Home, "etc")); err == nil {
+		t.Error("a file was written outside the uploads folder")
+	}
+	ups, _ := fx.ws.Uploads("jijiang")
+	if len(ups) != 3 || ups[0].Name != "几江街道执法检查_2022年3月.xlsx" || ups[0].Status != pipeline.UploadImported {
+		t.Errorf("uploads %+v", ups[0])
+	}
+	// A leader may not submit.
+	l := fx.browser(t)
+	l.login("leader", testPassword)
+	if code, _ := l.get("/submit"); code != http.StatusForbidden {
+		t.Errorf("a leader's submit page: %d", code)
+	}
+}
+
+func TestUploadTooLarge(t *testing.T) {
+	fx := newFixture(t)
+	fx.ws.Config.Import.MaxFileMB = 1
+	b := fx.browser(t)
+	b.login("jijiang", testPassword)
+	b.get("/submit")
+	if code, _ := b.upload("big.xlsx", bytes.Repeat([]byte("x"), 3<<20), ""); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 3 MB upload over a 1 MB limit: %d", code)
+	}
+	if ups, _ := fx.ws.Uploads(""); len(ups) != 0 {
+		t.Errorf("kept %d uploads", len(ups))
 	}
 }
