@@ -46,14 +46,15 @@ type Config struct {
 // DefaultConfig is the Jiangjin default.
 func DefaultConfig() Config {
 	return Config{
-		District:  "江津区",
-		Organ:     "江津区安全生产委员会办公室",
-		Zone:      "Asia/Shanghai",
-		Workspace: WorkspaceConfig{LockWaitSeconds: 60},
-		Import:    sources.DefaultLimits(),
-		Scoring:   scoring.DefaultConfig(),
-		Document:  reports.DefaultDocumentConfig(),
-		Delivery:  defaultDelivery(),
+		District:   "江津区",
+		Organ:      "江津区安全生产委员会办公室",
+		Zone:       "Asia/Shanghai",
+		Workspace:  WorkspaceConfig{LockWaitSeconds: 60},
+		Collection: CollectionConfig{DeadlineDay: 3},
+		Import:     sources.DefaultLimits(),
+		Scoring:    scoring.DefaultConfig(),
+		Document:   reports.DefaultDocumentConfig(),
+		Delivery:   defaultDelivery(),
 	}
 }
 
@@ -98,10 +99,16 @@ type CollectionConfig struct {
 	// not evaluated and break no streak of last places. "" : from the
 	// first data in the workspace.
 	Start string `toml:"start"`
+	// DeadlineDay is the day of the next month by which a month's
+	// enforcement report and accident ledger are due.
+	DeadlineDay int `toml:"deadline_day"`
 }
 
 // Validate names the first bad key.
 func (c CollectionConfig) Validate() error {
+	if c.DeadlineDay < 1 || c.DeadlineDay > 28 {
+		return fmt.Errorf("collection.deadline_day must be 1–28, got %d", c.DeadlineDay)
+	}
 	if c.Start == "" {
 		return nil
 	}
@@ -109,6 +116,13 @@ func (c CollectionConfig) Validate() error {
 		return fmt.Errorf("collection.start must be a month such as 2022-01, got %q", c.Start)
 	}
 	return nil
+}
+
+// Deadline is when month m's reports are due: the end of DeadlineDay of
+// the next month, in loc.
+func (c CollectionConfig) Deadline(m tongbao.Month, loc *time.Location) time.Time {
+	next := m.Add(1)
+	return time.Date(next.Year, time.Month(next.Month), c.DeadlineDay, 0, 0, 0, 0, loc).AddDate(0, 0, 1)
 }
 
 // StartMonth is Start as a month (zero when not set).
@@ -237,6 +251,8 @@ lock_wait_seconds = 60
 [collection]
 # 开始收集数据的月份，如 "2022-01"；此前的月份不作执法评价，也不计入连续末位月数。留空则从工作区最早的数据算起
 start = ""
+# 每月报送截止日：次月几日（含当日）前报送上月的执法检查月报和事故台账
+deadline_day = 3
 
 [import]
 # 单个文件大小上限（MB）

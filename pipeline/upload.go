@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"unicode"
 
 	"tongbao"
+	"tongbao/reports"
 	"tongbao/sources"
 )
 
@@ -284,4 +286,55 @@ func (w *Workspace) Uploads(account string) ([]*Upload, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	return out, nil
+}
+
+// ZeroReport files the accident ledger of a month without accidents for
+// the ledger account: a header-only ledger, validated and imported as if
+// uploaded and confirmed.
+func (w *Workspace) ZeroReport(ctx context.Context, a *Account, m tongbao.Month) (*Upload, error) {
+	if !a.Ledger && a.Role != RoleAdmin {
+		return nil, tongbao.Errorf(tongbao.EInvalid, "事故台账由负责台账的账号报送")
+	}
+	var buf bytes.Buffer
+	if err := reports.WriteZeroLedger(&buf, w.Config.District, m); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("事故台账_%d年%d月（零报告）.xlsx", m.Year, m.Month)
+	up, err := w.ReceiveUpload(ctx, a, name, &buf, m.String())
+	if err != nil || up.Status != UploadValid {
+		return up, err
+	}
+	_, err = w.ConfirmUpload(ctx, up, a)
+	return up, err
+}
+
+// UploadRetracted is the status of an upload its owner took back.
+const UploadRetracted = "retracted"
+
+// RetractUpload takes back an imported upload: its owner before the
+// month's deadline, a 管理员 at any time.
+func (w *Workspace) RetractUpload(ctx context.Context, up *Upload, a *Account) error {
+	if up.Status != UploadImported {
+		return tongbao.Errorf(tongbao.EInvalid, "只有已导入的报送可以撤回")
+	}
+	if a.Role != RoleAdmin {
+		if up.Account != a.Name {
+			return tongbao.Errorf(tongbao.EInvalid, "只能撤回自己的报送")
+		}
+		for _, p := range up.Periods {
+			m, err := tongbao.ParseMonth(p.Period)
+			if err != nil {
+				continue
+			}
+			if due := w.Config.Collection.Deadline(m, w.loc); !w.now().Before(due) {
+				return tongbao.Errorf(tongbao.EInvalid, fmt.Sprintf("%s的报送已过截止日（%s），请联系区安委办撤回",
+					p.Period, due.AddDate(0, 0, -1).Format("1月2日")))
+			}
+		}
+	}
+	if _, err := w.Retract(ctx, up.SHA256, "门户撤回："+a.Name); err != nil {
+		return err
+	}
+	up.Status = UploadRetracted
+	return w.saveUpload(up)
 }

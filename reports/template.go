@@ -221,3 +221,21 @@ func levelNames() []string {
 	}
 	return out
 }
+
+// WriteZeroLedger writes the accident ledger of a month without
+// accidents (零报告): its title names the district and month, then the
+// canonical header, no rows.
+func WriteZeroLedger(w io.Writer, district string, m tongbao.Month) error {
+	ds, _ := sources.LookupDataset(tongbao.Accidents)
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := ds.Label
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("name sheet: %w", err)
+	}
+	f.SetCellValue(sheet, "A1", fmt.Sprintf("%s%d年%d月生产安全事故台账（零报告：本月无生产安全事故）", district, m.Year, m.Month))
+	for i, c := range templateColumns(ds) {
+		f.SetCellValue(sheet, sources.CellRef(i+1, 2), c.Label)
+	}
+	return writeWorkbook(f, w)
+}

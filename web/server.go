@@ -117,6 +117,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /submit/{id}", s.require(submitters, s.uploadPage))
 	mux.HandleFunc("GET /submit/{id}/marked", s.require(submitters, s.markedCopy))
 	mux.HandleFunc("POST /submit/{id}/confirm", s.require(submitters, s.confirm))
+	mux.HandleFunc("POST /submit/{id}/retract", s.require(submitters, s.retractUpload))
+	mux.HandleFunc("POST /submit/zero", s.require(submitters, s.zeroReport))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)

@@ -132,3 +132,36 @@ func pathEscape(s string) string {
 	}
 	return b.String()
 }
+
+// zeroReport files the ledger account's 本月无事故 for a month.
+func (s *Server) zeroReport(w http.ResponseWriter, r *request) {
+	m, err := tongbao.ParseMonth(strings.TrimSpace(r.PostFormValue("month")))
+	if err != nil {
+		s.renderSubmit(w, http.StatusBadRequest, r, "请填写月份，如 2022-03。")
+		return
+	}
+	up, err := s.ws.ZeroReport(r.Context(), r.account, m)
+	if err != nil {
+		s.renderSubmit(w, http.StatusBadRequest, r, pipeline.Explain(err))
+		return
+	}
+	s.audit("zero_report", fmt.Sprintf("%s: %s (%s)", r.account.Name, m, up.Status))
+	http.Redirect(w, r.Request, "/submit/"+up.ID, http.StatusSeeOther)
+}
+
+// retractUpload takes back an imported upload (see pipeline.RetractUpload).
+func (s *Server) retractUpload(w http.ResponseWriter, r *request) {
+	up := s.ownUpload(w, r)
+	if up == nil {
+		return
+	}
+	p := page{Title: "报送结果", Account: r.account, CSRF: r.sess.csrf, Data: up}
+	if err := s.ws.RetractUpload(r.Context(), up, r.account); err != nil {
+		p.Error = pipeline.Explain(err)
+		s.render(w, http.StatusConflict, "upload.html", p)
+		return
+	}
+	s.audit("upload_retracted", fmt.Sprintf("%s: %s", r.account.Name, up.Name))
+	p.Message = "已撤回：这次报送的数据不再计入；它替换过的数据恢复生效。"
+	s.render(w, http.StatusOK, "upload.html", p)
+}

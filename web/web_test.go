@@ -494,3 +494,57 @@ func TestUploadTooLarge(t *testing.T) {
 		t.Errorf("kept %d uploads", len(ups))
 	}
 }
+
+// TestZeroReportAndRetract: the ledger account files 本月无事故 for March
+// (the month counts as received, with no accidents); a reporter retracts
+// their upload before the deadline but not after it.
+func TestZeroReportAndRetract(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	b := fx.browser(t)
+	b.login("ledger", testPassword)
+	b.get("/submit")
+	code, page := b.post("/submit/zero", url.Values{"month": {"2022-03"}})
+	if code != http.StatusSeeOther && code != http.StatusOK {
+		t.Fatalf("zero report: %d\n%s", code, page)
+	}
+	r, err := fx.ws.ScoreMonth(ctx, tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Accidents.Received || r.Accidents.Month == nil || r.Accidents.Month.Count != 0 {
+		t.Errorf("March after the zero report: received %v, month %+v", r.Accidents.Received, r.Accidents.Month)
+	}
+	// A reporter without the ledger cannot file it.
+	j := fx.browser(t)
+	j.login("jijiang", testPassword)
+	j.get("/submit")
+	if code, page := j.post("/submit/zero", url.Values{"month": {"2022-03"}}); code != http.StatusBadRequest || !strings.Contains(page, "事故台账由负责台账的账号报送") {
+		t.Errorf("zero report by a unit's reporter: %d", code)
+	}
+
+	// Before the deadline (2022-04-03 inclusive): retract works.
+	_, page = j.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5}), "")
+	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24})/confirm"`).FindStringSubmatch(page)
+	j.post(confirm[1]+"/confirm", nil)
+	if code, page := j.post(confirm[1]+"/retract", nil); code != http.StatusOK || !strings.Contains(page, "已撤回") {
+		t.Fatalf("retract before the deadline: %d\n%s", code, page)
+	}
+	if r, _ := fx.ws.ScoreMonth(ctx, tongbao.Month{Year: 2022, Month: 3}); r != nil {
+		for _, e := range r.Enforcement {
+			if e.Unit == "几江街道" && e.Reported {
+				t.Error("几江街道 still reported after the retraction")
+			}
+		}
+	}
+	// After the deadline: refused, naming it.
+	_, page = j.upload("几江街道执法检查_2022年3月_2.xlsx", townFile(t, []any{"几江街道", 19, 5, 0, 4, 1, 0.5}), "")
+	confirm = regexp.MustCompile(`action="(/submit/[0-9a-f]{24})/confirm"`).FindStringSubmatch(page)
+	j.post(confirm[1]+"/confirm", nil)
+	fx.clock.advance(48 * time.Hour) // 2022-04-04; the session has long expired
+	j.login("jijiang", testPassword)
+	j.get(confirm[1])
+	if code, page := j.post(confirm[1]+"/retract", nil); code != http.StatusConflict || !strings.Contains(page, "已过截止日（4月3日）") {
+		t.Errorf("retract after the deadline: %d\n%s", code, page)
+	}
+}
