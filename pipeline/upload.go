@@ -93,7 +93,7 @@ func safeUploadName(name string) string {
 func (w *Workspace) ReceiveUpload(ctx context.Context, a *Account, name string, body io.Reader, period string) (*Upload, error) {
 	var rnd [12]byte
 	rand.Read(rnd[:])
-	up := &Upload{ID: hex.EncodeToString(rnd[:]), Name: safeUploadName(name), Account: a.Name, At: w.now(), Period: period}
+	up := &Upload{ID: hex.EncodeToString(rnd[:]), Name: safeUploadName(name), Account: a.Name, At: w.zoneNow(), Period: period}
 	dir := w.path(uploadsDir, up.ID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create upload folder: %w", err)
@@ -256,7 +256,7 @@ func (w *Workspace) ConfirmUpload(ctx context.Context, up *Upload, a *Account) (
 	o := outs[0]
 	switch o.Status {
 	case Imported, Duplicate:
-		up.Status, up.Imported, up.SHA256 = UploadImported, w.now(), o.SHA256
+		up.Status, up.Imported, up.SHA256 = UploadImported, w.zoneNow(), o.SHA256
 		w.Journal(JournalEntry{Time: up.Imported, Event: "upload_imported", File: up.Name, SHA256: o.SHA256, Detail: a.Name})
 	default:
 		// The data changed meanwhile (a registry edit …): validate again.

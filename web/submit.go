@@ -106,7 +106,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *request) {
 	}
 	s.audit("upload_confirmed", fmt.Sprintf("%s: %s", r.account.Name, up.Name))
 	if up.Status == pipeline.UploadImported {
-		p.Message = "已导入。" + strings.TrimSpace(strings.SplitN(o.Text(), "\n", 2)[0])
+		p.Message = strings.TrimSpace(strings.SplitN(o.Text(), "\n", 2)[0])
 	} else {
 		p.Error = "导入时未通过校验，请重新报送。"
 	}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium starts a headless Debian chromium for a test (skipped where it
+// is missing, except in CI, whose .ci/run installs it).
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed (.ci/run installs it)")
+		}
+		t.Skip("chromium not installed")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1366, 768))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// shot saves a screenshot of the page in dir and fails if it is blank
+// (fewer than 2 % of its pixels differ from the background).
+func shot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	bg := img.At(b.Max.X-1, b.Max.Y-1)
+	differ := 0
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			if img.At(x, y) != bg {
+				differ++
+			}
+		}
+	}
+	if total := b.Dx() * b.Dy() / 4; differ*50 < total {
+		t.Errorf("%s looks blank: %d of %d pixels differ from the background", name, differ, total)
+	}
+	os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+}
+
+// text reads the text of the first element a CSS selector finds.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserSubmit drives a real Chromium: log in; a bad file shows the
+// error table naming the cell and its marked copy downloads; a good file
+// is previewed and imported; another reporter gets 404 for the upload.
+func TestBrowserSubmit(t *testing.T) {
+	ctx := chromium(t)
+	fx := newFixture(t)
+	dir := os.Getenv("TONGBAO_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	files := t.TempDir()
+	bad := filepath.Join(files, "几江街道执法检查_2022年3月.xlsx")
+	os.WriteFile(bad, townFile(t, []any{"几江街道", 18, 5, 9, 4, 1, 0.5}), 0o644)
+	good := filepath.Join(files, "几江街道执法检查_2022年3月_更正.xlsx")
+	os.WriteFile(good, townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5}), 0o644)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	login := func(name string) {
+		t.Helper()
+		do(t, ctx,
+			chromedp.Navigate(fx.srv.URL+"/login"),
+			chromedp.SendKeys(css(`input[name=name]`), name),
+			chromedp.SendKeys(css(`input[name=password]`), testPassword),
+			chromedp.Click(css(`form.card button`)),
+			chromedp.WaitVisible(css(`header nav`)),
+		)
+		if h := text(t, ctx, "h1"); h != "首页" {
+			t.Fatalf("login %s: %q", name, h)
+		}
+	}
+	logout := func() {
+		t.Helper()
+		do(t, ctx, chromedp.Navigate(fx.srv.URL+"/"), chromedp.Click(css(`form.logout button`)), chromedp.WaitVisible(css(`form.card`)))
+	}
+
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/login"), chromedp.WaitVisible(css(`form.card`)))
+	shot(t, ctx, dir, "login")
+	login("jijiang")
+	shot(t, ctx, dir, "home")
+
+	do(t, ctx,
+		chromedp.Navigate(fx.srv.URL+"/submit"),
+		chromedp.SetUploadFiles(css(`input[type=file]`), []string{bad}),
+		chromedp.Click(css(`form.card button`)),
+		chromedp.WaitVisible(css(`a.button`)),
+	)
+	if main := text(t, ctx, "main"); !strings.Contains(main, "未通过校验：1 个错误") || !strings.Contains(main, "D2") || !strings.Contains(main, "重大隐患数不能大于发现隐患数") {
+		t.Errorf("the error page:\n%s", main)
+	}
+	shot(t, ctx, dir, "upload-refused")
+	// The marked copy, fetched with the browser's own session.
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("a.button").href).then(r => r.status + "|" + r.headers.get("Content-Disposition"))`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(got, "200|attachment") {
+		t.Errorf("the marked copy: %q %v", got, err)
+	}
+	href, err := chromedp.Run(ctx, chromedp.AttributeValue(css(`a.button`), "href"))
+	if err != nil || !href.Exists {
+		t.Fatalf("marked copy link: %v", err)
+	}
+	refused := strings.TrimSuffix(href.Value, "/marked")
+
+	do(t, ctx,
+		chromedp.Navigate(fx.srv.URL+"/submit"),
+		chromedp.SetUploadFiles(css(`input[type=file]`), []string{good}),
+		chromedp.Click(css(`form.card button`)),
+		chromedp.WaitVisible(css(`form[action$="/confirm"] button`)),
+	)
+	if main := text(t, ctx, "main"); !strings.Contains(main, "通过校验") || !strings.Contains(main, "几江街道") {
+		t.Errorf("the preview:\n%s", main)
+	}
+	shot(t, ctx, dir, "upload-preview")
+	do(t, ctx, chromedp.Click(css(`form[action$="/confirm"] button`)), chromedp.WaitVisible(css(`form[action$="/retract"]`)))
+	if n := text(t, ctx, "p.notice"); !strings.Contains(n, "已导入") {
+		t.Errorf("after confirm: %q", n)
+	}
+	shot(t, ctx, dir, "upload-imported")
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/submit"), chromedp.WaitVisible(css(`table.grid`)))
+	shot(t, ctx, dir, "submit")
+
+	// Another reporter: the upload is not theirs.
+	logout()
+	login("ledger")
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+refused))
+	if main := text(t, ctx, "main"); !strings.Contains(main, "没有这次报送，或不是您的报送") {
+		t.Errorf("another reporter's view of the upload:\n%s", main)
+	}
+	logout()
+	login("admin")
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/admin/users"), chromedp.WaitVisible(css(`table.grid`)))
+	shot(t, ctx, dir, "users")
+}
