@@ -548,3 +548,45 @@ func TestZeroReportAndRetract(t *testing.T) {
 		t.Errorf("retract after the deadline: %d\n%s", code, page)
 	}
 }
+
+// TestConcurrentRequests: many browsers of a few accounts at once (the
+// session table and the throttle are shared; run under -race in CI).
+func TestConcurrentRequests(t *testing.T) {
+	fx := newFixture(t)
+	var browsers []*browser
+	for _, name := range []string{"admin", "jijiang", "leader"} {
+		b := fx.browser(t)
+		if code := b.login(name, testPassword); code != http.StatusSeeOther {
+			t.Fatalf("login %s: %d", name, code)
+		}
+		browsers = append(browsers, b)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 300)
+	for i := 0; i < 60; i++ {
+		b := browsers[i%len(browsers)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := b.c.Get(fx.srv.URL + "/")
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				errs <- fmt.Sprintf("status %d", resp.StatusCode)
+			}
+			// Failed logins of an unknown account from the same address.
+			form := url.Values{"name": {fmt.Sprintf("nobody%d", i)}, "password": {"x"}, "csrf": {"y"}}
+			if resp, err := b.c.PostForm(fx.srv.URL+"/login", form); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
