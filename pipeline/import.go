@@ -345,6 +345,7 @@ type RejectedInfo struct {
 	Errors   int       `json:"errors"`
 	Warnings int       `json:"warnings"`
 	First    string    `json:"first_error,omitempty"`
+	Units    []string  `json:"units,omitempty"` // the registered units its rows name
 }
 
 // reject puts a refused file in rejected/ under its SHA-256 (two units'
@@ -364,7 +365,7 @@ func (w *Workspace) reject(ctx context.Context, in *intake, name string, f *os.F
 	if err := writeFileAtomic(txtPath, []byte(ErrorReport(res))); err != nil {
 		return nil, err
 	}
-	info := RejectedInfo{File: name, SHA256: sha, Dataset: res.Dataset, At: w.now(), Errors: res.ErrorCount, Warnings: res.WarningCount}
+	info := RejectedInfo{File: name, SHA256: sha, Dataset: res.Dataset, At: w.now(), Errors: res.ErrorCount, Warnings: res.WarningCount, Units: res.Units}
 	if len(res.Errors) > 0 {
 		info.First = res.Errors[0].Error()
 	}

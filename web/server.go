@@ -64,7 +64,9 @@ func New(ws *pipeline.Workspace, cfg Config, now func() time.Time, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	pages, err := template.New("").Funcs(template.FuncMap{"role": pipeline.RoleLabel, "dataset": sources.DatasetLabel}).ParseFS(templateFS, "templates/*.html")
+	pages, err := template.New("").Funcs(template.FuncMap{"role": pipeline.RoleLabel, "dataset": sources.DatasetLabel,
+		"date": func(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) },
+		"neg":  func(n int) int { return -n }}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
@@ -119,6 +121,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /submit/{id}/confirm", s.require(submitters, s.confirm))
 	mux.HandleFunc("POST /submit/{id}/retract", s.require(submitters, s.retractUpload))
 	mux.HandleFunc("POST /submit/zero", s.require(submitters, s.zeroReport))
+	mux.HandleFunc("GET /progress", s.require(followers, s.progressPage))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)

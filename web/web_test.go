@@ -590,3 +590,59 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestProgress: the month's board shows who reported, who was refused
+// (with the problem), who has not, and the deadline.
+func TestProgress(t *testing.T) {
+	fx := newFixture(t)
+	j := fx.browser(t)
+	j.login("jijiang", testPassword)
+	j.get("/submit")
+	_, page := j.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5}), "")
+	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	j.post(confirm[1], nil)
+	a := fx.browser(t)
+	a.login("admin", testPassword)
+	a.get("/submit")
+	a.upload("德感街道执法检查_2022年3月.xlsx", townFile(t, []any{"德感街道", 18, 5, 9, 4, 1, 0.5}), "")
+
+	code, page := a.get("/progress")
+	if code != http.StatusOK {
+		t.Fatalf("progress: %d", code)
+	}
+	rows := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?s)<tr class="(\w+)">\s*<td>([^<]+)</td>.*?</tr>`).FindAllStringSubmatch(page, -1) {
+		rows[m[2]] = m[0]
+	}
+	for unit, want := range map[string][]string{
+		"几江街道": {`class="done"`, "已报送 04-02 17:0"},
+		"德感街道": {`class="refused"`, "被拒收 1 次", "重大隐患数不能大于发现隐患数"},
+		"塘河镇":  {`class="missing"`, "未报送"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(rows[unit], w) {
+				t.Errorf("%s's row lacks %q: %s", unit, w, rows[unit])
+			}
+		}
+	}
+	for _, want := range []string{"<strong>2022-03</strong>", "截止日 4月3日：还剩 1 天", "执法检查月报已报送 1 / 48 个单位", "事故台账未报送"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the board lacks %q", want)
+		}
+	}
+	fx.clock.advance(72 * time.Hour) // 4月5日
+	a.login("admin", testPassword)
+	if _, page := a.get("/progress?month=2022-03"); !strings.Contains(page, "已过 2 天") {
+		t.Error("two days after the deadline the board does not say so")
+	}
+	if code, _ := j.get("/progress"); code != http.StatusSeeOther && code != http.StatusForbidden {
+		t.Errorf("a reporter's progress: %d", code)
+	}
+	j.login("jijiang", testPassword)
+	if code, _ := j.get("/progress"); code != http.StatusForbidden {
+		t.Errorf("a reporter's progress: %d", code)
+	}
+	if code, _ := a.get("/progress?month=三月"); code != http.StatusBadRequest {
+		t.Errorf("a bad month: %d", code)
+	}
+}
