@@ -16,13 +16,14 @@ type Config struct {
 	Inbox              string `toml:"inbox"`                // inbox watch, catch-up and delivery retries
 	Monthly            string `toml:"monthly"`              // the bulletin for the previous month
 	Quarterly          string `toml:"quarterly"`            // the scorecard for the previous quarter
+	Reminders          string `toml:"reminders"`            // 催报 the day before the deadline, at this time of day
 	StopTimeoutSeconds int    `toml:"stop_timeout_seconds"` // how long a running job may finish on shutdown
 }
 
 // DefaultConfig is DESIGN.md's schedule: the inbox every minute, the
 // bulletin on day 5 at 09:00, the scorecard on day 10 of Jan/Apr/Jul/Oct.
 func DefaultConfig() Config {
-	return Config{Inbox: "* * * * *", Monthly: "0 9 5 * *", Quarterly: "0 9 10 1,4,7,10 *", StopTimeoutSeconds: 600}
+	return Config{Inbox: "* * * * *", Monthly: "0 9 5 * *", Quarterly: "0 9 10 1,4,7,10 *", Reminders: "0 9 * * *", StopTimeoutSeconds: 600}
 }
 
 // LoadConfig reads [schedules] of the workspace's tongbao.toml over the
@@ -50,7 +51,7 @@ func cronWithSeconds(expr string) bool { return len(strings.Fields(expr)) == 6 }
 
 // Validate names the first bad key.
 func (c Config) Validate() error {
-	for _, k := range []struct{ key, expr string }{{"schedules.inbox", c.Inbox}, {"schedules.monthly", c.Monthly}, {"schedules.quarterly", c.Quarterly}} {
+	for _, k := range []struct{ key, expr string }{{"schedules.inbox", c.Inbox}, {"schedules.monthly", c.Monthly}, {"schedules.quarterly", c.Quarterly}, {"schedules.reminders", c.Reminders}} {
 		if _, err := cronParser.Parse(k.expr); err != nil {
 			return fmt.Errorf("%s: not a cron expression %q: %w", k.key, k.expr, err)
 		}
@@ -71,6 +72,8 @@ inbox = "* * * * *"
 monthly = "0 9 5 * *"
 # 季度评估：1、4、7、10月10日9:00，评估上季度
 quarterly = "0 9 10 1,4,7,10 *"
+# 催报：每天这个时间检查，截止日前一天给未报送、在单位名录中有邮箱的单位发邮件（每单位每月一次）
+reminders = "0 9 * * *"
 # 停止服务时等待正在运行的任务完成的最长秒数
 stop_timeout_seconds = 600
 `

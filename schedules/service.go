@@ -26,6 +26,7 @@ const (
 	JobInbox     = "inbox"
 	JobBulletin  = "bulletin"
 	JobScorecard = "scorecard"
+	JobReminders = "reminders"
 )
 
 // Service runs the schedules of one workspace.
@@ -128,6 +129,7 @@ func (s *Service) Start(ctx context.Context) error {
 	}{
 		{JobInbox, cfg.Inbox, s.InboxRun},
 		{JobBulletin, cfg.Monthly, s.MonthlyRun},
+		{JobReminders, cfg.Reminders, s.RemindRun},
 		{JobScorecard, cfg.Quarterly, s.QuarterlyRun},
 	}
 	// A shutdown lets a running job finish (gocron waits up to the stop
@@ -345,6 +347,29 @@ func (s *Service) heartbeat() error {
 func (s *Service) MonthlyRun(ctx context.Context) error {
 	now := s.clock.Now().In(s.loc)
 	return s.produce(ctx, reportFor(JobBulletin, now), now)
+}
+
+// RemindRun queues the 催报 mails on the day before the previous month's
+// deadline (once per unit and month: the outbox entry's id says so), and
+// sends them.
+func (s *Service) RemindRun(ctx context.Context) error {
+	now := s.clock.Now().In(s.loc)
+	m := tongbao.Month{Year: now.Year(), Month: int(now.Month())}.Add(-1)
+	due := s.ws.Config.Collection.Deadline(m, s.loc).AddDate(0, 0, -1) // the deadline day
+	if y, mo, d := due.AddDate(0, 0, -1).Date(); now.Year() != y || now.Month() != mo || now.Day() != d {
+		return nil
+	}
+	if s.ws.Config.Delivery.SMTP.Host == "" {
+		s.log.Info("reminders skipped: no mail server configured", "month", m.String())
+		return nil
+	}
+	queued, err := s.ws.QueueReminders(ctx, m, pipeline.RemindAuto, nil)
+	if err != nil {
+		return err
+	}
+	s.log.Info("reminders queued", "month", m.String(), "units", len(queued))
+	s.DeliverPending(ctx)
+	return nil
 }
 
 // QuarterlyRun produces and delivers the previous quarter's scorecard.

@@ -586,33 +586,7 @@ func TestRefusalMails(t *testing.T) {
 		return map[string]Sender{ChannelSMTP: &SMTPSender{Config: cfg}}
 	})
 	// 塘河镇 has a contact and a mailbox in units.xlsx.
-	units := filepath.Join(fx.ws.Home, "units.xlsx")
-	u, err := excelize.OpenFile(units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := u.GetSheetList()[0]
-	rows, _ := u.GetRows(sheet)
-	col := map[string]int{}
-	cols, _ := u.GetCols(sheet)
-	for i, c := range cols {
-		if len(c) > 0 {
-			col[c[0]] = i + 1
-		}
-	}
-	if col["联系人"] == 0 || col["邮箱"] == 0 {
-		t.Fatalf("units.xlsx columns %v", col)
-	}
-	for i, r := range rows {
-		if len(r) > 0 && r[0] == "塘河镇" {
-			u.SetCellValue(sheet, cellName(col["联系人"], i+1), "李四")
-			u.SetCellValue(sheet, cellName(col["邮箱"], i+1), "tanghe@example.org")
-		}
-	}
-	if err := u.Save(); err != nil {
-		t.Fatal(err)
-	}
-	u.Close()
+	setContact(t, fx, "塘河镇", "李四", "tanghe@example.org")
 
 	header := []any{"单位", "检查企业(家次)", "发现隐患(条)", "其中重大隐患(条)", "整改隐患(条)", "立案查处(起)", "罚款金额(万元)"}
 	inbox := filepath.Join(fx.ws.Home, "inbox")
@@ -662,4 +636,84 @@ func TestRefusalMails(t *testing.T) {
 func cellName(col, row int) string {
 	n, _ := excelize.CoordinatesToCellName(col, row)
 	return n
+}
+
+// setContact gives a unit a contact and a mailbox in units.xlsx.
+func setContact(t *testing.T, fx *fixture, unit, contact, email string) {
+	t.Helper()
+	units := filepath.Join(fx.ws.Home, "units.xlsx")
+	u, err := excelize.OpenFile(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	sheet := u.GetSheetList()[0]
+	rows, _ := u.GetRows(sheet)
+	col := map[string]int{}
+	cols, _ := u.GetCols(sheet)
+	for i, c := range cols {
+		if len(c) > 0 {
+			col[c[0]] = i + 1
+		}
+	}
+	if col["联系人"] == 0 || col["邮箱"] == 0 {
+		t.Fatalf("units.xlsx columns %v", col)
+	}
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == unit {
+			u.SetCellValue(sheet, cellName(col["联系人"], i+1), contact)
+			u.SetCellValue(sheet, cellName(col["邮箱"], i+1), email)
+		}
+	}
+	if err := u.Save(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReminders: the day before the deadline the service mails 催报 to the
+// units that have not reported and have a mailbox, once; on other days
+// nothing.
+func TestReminders(t *testing.T) {
+	srv, err := smtptest.Start(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	fx := newFixture(t, time.Date(2022, 4, 1, 9, 0, 0, 0, shanghai), func(fx *fixture) map[string]Sender {
+		cfg := pipeline.SMTPConfig{Host: "127.0.0.1", Port: srv.Port(), Security: "none", From: "tongbao@example.org", To: []string{"office@example.org"}}
+		fx.ws.Config.Delivery.SMTP = cfg
+		fx.ws.Config.Delivery.Folder = ""
+		return map[string]Sender{ChannelSMTP: &SMTPSender{Config: cfg}}
+	})
+	setContact(t, fx, "塘河镇", "李四", "tanghe@example.org")   // not reported
+	setContact(t, fx, "几江街道", "王五", "jijiang@example.org") // reported
+	ctx := context.Background()
+	if err := fx.svc.RemindRun(ctx); err != nil || len(srv.Messages()) != 0 {
+		t.Fatalf("two days before the deadline: %v, %d mails", err, len(srv.Messages()))
+	}
+	fx.clock.Advance(24 * time.Hour) // 4月2日, the day before the deadline
+	for range 2 {
+		if err := fx.svc.RemindRun(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d reminder mails, want 1 (塘河镇, once)", len(msgs))
+	}
+	ds, _ := fx.ws.Deliveries()
+	var body string
+	for _, d := range ds {
+		if d.Kind == "reminder" {
+			body = d.Subject + "\n" + d.Body
+			if d.To != "tanghe@example.org" {
+				t.Errorf("a reminder to %s", d.To)
+			}
+		}
+	}
+	for _, want := range []string{"【催报】2022年3月执法检查月报（截止4月3日）", "塘河镇 李四：", "江津区2022年3月的安全生产执法检查月报尚未收到，报送截止日为4月3日"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the reminder lacks %q:\n%s", want, body)
+		}
+	}
 }

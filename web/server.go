@@ -122,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /submit/{id}/retract", s.require(submitters, s.retractUpload))
 	mux.HandleFunc("POST /submit/zero", s.require(submitters, s.zeroReport))
 	mux.HandleFunc("GET /progress", s.require(followers, s.progressPage))
+	mux.HandleFunc("POST /progress/remind", s.require(adminOnly, s.remind))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)

@@ -646,3 +646,48 @@ func TestProgress(t *testing.T) {
 		t.Errorf("a bad month: %d", code)
 	}
 }
+
+// TestRemindButton: the office's 催报 queues a mail for each unit not
+// reported that has a mailbox, at most once a day; leaders may not.
+func TestRemindButton(t *testing.T) {
+	fx := newFixture(t)
+	u, err := excelize.OpenFile(filepath.Join(fx.ws.Home, "units.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := u.GetSheetList()[0]
+	rows, _ := u.GetRows(sheet)
+	for i, r := range rows {
+		if r[0] == "塘河镇" {
+			u.SetCellValue(sheet, fmt.Sprintf("G%d", i+1), "tanghe@example.org") // 邮箱
+		}
+	}
+	if v, _ := u.GetCellValue(sheet, "G1"); v != "邮箱" {
+		t.Fatalf("units.xlsx column G is %q", v)
+	}
+	u.Save()
+	u.Close()
+	a := fx.browser(t)
+	a.login("admin", testPassword)
+	a.get("/progress?month=2022-03")
+	if code, page := a.post("/progress/remind", url.Values{"month": {"2022-03"}}); code != http.StatusConflict || !strings.Contains(page, "未配置邮件服务器") {
+		t.Errorf("without a mail server: %d", code)
+	}
+	fx.ws.Config.Delivery.SMTP = pipeline.SMTPConfig{Host: "127.0.0.1", Port: 25, From: "t@example.org", To: []string{"o@example.org"}}
+	if code, page := a.post("/progress/remind", url.Values{"month": {"2022-03"}}); code != http.StatusOK || !strings.Contains(page, "已催报 1 个单位：塘河镇") {
+		t.Errorf("remind: %d", code)
+	}
+	if _, page := a.post("/progress/remind", url.Values{"month": {"2022-03"}, "unit": {"塘河镇"}}); !strings.Contains(page, "没有需要催报的单位") {
+		t.Error("a second reminder the same day was queued")
+	}
+	ds, _ := fx.ws.Deliveries()
+	if len(ds) != 1 || ds[0].To != "tanghe@example.org" || ds[0].Kind != "reminder" {
+		t.Errorf("deliveries %+v", ds)
+	}
+	l := fx.browser(t)
+	l.login("leader", testPassword)
+	l.get("/progress")
+	if code, _ := l.post("/progress/remind", url.Values{"month": {"2022-03"}}); code != http.StatusForbidden {
+		t.Errorf("a leader's reminder: %d", code)
+	}
+}
