@@ -24,7 +24,10 @@ import (
 const (
 	tempLocked  = ".tongbao-w-"
 	tempService = ".tongbao-s-"
-	tempSuffix  = ".tmp"
+	// tempUpload names the portal's uploads being written, outside the
+	// workspace lock: the lock holder's cleanup must not take them.
+	tempUpload = ".tongbao-u-"
+	tempSuffix = ".tmp"
 )
 
 // atomicFile is written under a temporary name and renamed into place on
@@ -198,7 +201,7 @@ func (w *Workspace) removeDebris(prefix string) Debris {
 // CountDebris counts leftover temporary files without touching them.
 func (w *Workspace) CountDebris() Debris {
 	var d Debris
-	for _, prefix := range []string{tempLocked, tempService} {
+	for _, prefix := range []string{tempLocked, tempService, tempUpload} {
 		w.walkDebris(prefix, func(p string, size int64) {
 			d.Files++
 			d.Bytes += size

@@ -358,7 +358,7 @@ func (w *Workspace) reject(ctx context.Context, in *intake, name string, f *os.F
 		return nil, err
 	}
 	xlsxPath := base + ".errors.xlsx"
-	if err := w.writeMarkedCopy(ctx, xlsxPath, name, f, size, res); err != nil {
+	if err := w.writeMarkedCopy(ctx, xlsxPath, tempLocked, name, f, size, res); err != nil {
 		return nil, err
 	}
 	txtPath := base + ".errors.txt"
@@ -379,8 +379,8 @@ func (w *Workspace) reject(ctx context.Context, in *intake, name string, f *os.F
 // writeMarkedCopy writes the marked copy of a refused file; when the file
 // cannot be marked (or marking fails on a hostile file), the error list
 // alone.
-func (w *Workspace) writeMarkedCopy(ctx context.Context, path, name string, f *os.File, size int64, res *sources.Result) error {
-	af, err := createAtomic(path)
+func (w *Workspace) writeMarkedCopy(ctx context.Context, path, tempPrefix, name string, f *os.File, size int64, res *sources.Result) error {
+	af, err := createAtomicAs(path, tempPrefix)
 	if err != nil {
 		return err
 	}
@@ -395,7 +395,7 @@ func (w *Workspace) writeMarkedCopy(ctx context.Context, path, name string, f *o
 	if !errors.Is(markErr, reports.ErrNotMarkable) {
 		w.Log().Warn("marked copy failed, writing the error list alone", "file", name, "err", markErr)
 	}
-	if af, err = createAtomic(path); err != nil {
+	if af, err = createAtomicAs(path, tempPrefix); err != nil {
 		return err
 	}
 	if err := reports.WriteErrorList(af, res); err != nil {

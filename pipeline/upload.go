@@ -99,7 +99,7 @@ func (w *Workspace) ReceiveUpload(ctx context.Context, a *Account, name string, 
 		return nil, fmt.Errorf("create upload folder: %w", err)
 	}
 	path := filepath.Join(dir, up.Name)
-	af, err := createAtomic(path)
+	af, err := createAtomicAs(path, tempUpload)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (w *Workspace) ReceiveUpload(ctx context.Context, a *Account, name string, 
 		up.Status = UploadRefused
 		if f, err := os.Open(path); err == nil {
 			st, _ := f.Stat()
-			if err := w.writeMarkedCopy(ctx, filepath.Join(dir, "marked.xlsx"), up.Name, f, st.Size(), res); err == nil {
+			if err := w.writeMarkedCopy(ctx, filepath.Join(dir, "marked.xlsx"), tempUpload, up.Name, f, st.Size(), res); err == nil {
 				up.Marked = true
 			}
 			f.Close()
@@ -211,7 +211,7 @@ func (w *Workspace) saveUpload(up *Upload) error {
 	if err != nil {
 		return fmt.Errorf("encode upload: %w", err)
 	}
-	return writeFileAtomic(w.path(uploadsDir, up.ID, "upload.json"), append(data, '\n'))
+	return writeFileAtomicAs(w.path(uploadsDir, up.ID, "upload.json"), append(data, '\n'), tempUpload)
 }
 
 // GetUpload reads an upload by its id (ids are ours: 24 hex digits).

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -690,4 +691,112 @@ func TestRemindButton(t *testing.T) {
 	if code, _ := l.post("/progress/remind", url.Values{"month": {"2022-03"}}); code != http.StatusForbidden {
 		t.Errorf("a leader's reminder: %d", code)
 	}
+}
+
+// TestLoad48Units: 48 units' reporters log in and submit their month at
+// the same moment on loopback (bounded: one upload and one confirm each).
+// Every file is imported exactly once; the p95 time per upload+confirm is
+// logged (measured, not asserted).
+func TestLoad48Units(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	reg, err := fx.ws.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type unitBrowser struct {
+		unit string
+		b    *browser
+	}
+	var ubs []unitBrowser
+	for i, u := range reg.Units {
+		name := fmt.Sprintf("unit%02d", i)
+		if err := fx.ws.AddAccount(ctx, pipeline.AccountInput{Name: name, Role: pipeline.RoleReporter, Units: []string{u.Name}, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		b := fx.browser(t)
+		if code := b.login(name, testPassword); code != http.StatusSeeOther {
+			t.Fatalf("login %s: %d", name, code)
+		}
+		b.get("/submit")
+		ubs = append(ubs, unitBrowser{u.Name, b})
+	}
+	if len(ubs) != 48 {
+		t.Fatalf("%d units", len(ubs))
+	}
+	confirmRe := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`)
+	times := make([]time.Duration, len(ubs))
+	var wg sync.WaitGroup
+	errs := make(chan string, len(ubs))
+	for i, ub := range ubs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			data := townFile(t, []any{ub.unit, 10 + i, 5, 0, 4, 1, 0.5})
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			mw.WriteField("csrf", ub.b.csrf)
+			fw, _ := mw.CreateFormFile("file", ub.unit+"执法检查_2022年3月.xlsx")
+			fw.Write(data)
+			mw.Close()
+			resp, err := ub.b.c.Post(fx.srv.URL+"/submit", mw.FormDataContentType(), &body)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			if resp.StatusCode != http.StatusSeeOther {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				errs <- fmt.Sprintf("%s: upload %d: %s", ub.unit, resp.StatusCode, regexp.MustCompile(`(?s)<main>.*</main>`).FindString(string(b)))
+				return
+			}
+			resp.Body.Close()
+			page, err := ub.b.c.Get(fx.srv.URL + resp.Header.Get("Location"))
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			html, _ := io.ReadAll(page.Body)
+			page.Body.Close()
+			m := confirmRe.FindSubmatch(html)
+			if m == nil {
+				errs <- ub.unit + ": no confirm button: " + regexp.MustCompile(`(?s)<main>.*</main>`).FindString(string(html))
+				return
+			}
+			resp, err = ub.b.c.PostForm(fx.srv.URL+string(m[1]), url.Values{"csrf": {ub.b.csrf}})
+			if err != nil || resp.StatusCode != http.StatusOK {
+				errs <- fmt.Sprintf("%s: confirm %v", ub.unit, err)
+				return
+			}
+			resp.Body.Close()
+			times[i] = time.Since(start)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	r, err := fx.ws.ScoreMonth(ctx, tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ub := range ubs {
+		found := false
+		for _, e := range r.Enforcement {
+			if e.Unit == ub.unit {
+				found = e.Reported && e.Inspections == int64(10+i)
+			}
+		}
+		if !found {
+			t.Errorf("%s not imported with its figures", ub.unit)
+		}
+	}
+	cat, _ := os.ReadFile(filepath.Join(fx.ws.Home, "catalog.json"))
+	if n := strings.Count(string(cat), `"dataset": "enforcement"`); n != 48 {
+		t.Errorf("%d enforcement partitions, want 48 (each file once)", n)
+	}
+	slices.Sort(times)
+	t.Logf("48 concurrent upload+confirm: median %v, p95 %v, max %v", times[24], times[45], times[47])
 }
