@@ -170,4 +170,9 @@ func TestBrowserSubmit(t *testing.T) {
 	login("admin")
 	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/admin/users"), chromedp.WaitVisible(css(`table.grid`)))
 	shot(t, ctx, dir, "users")
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/progress?month=2022-03"), chromedp.WaitVisible(css(`table.progress`)))
+	if p := text(t, ctx, "main"); !strings.Contains(p, "执法检查月报已报送 1 / 48 个单位") || !strings.Contains(p, "塘河镇\t镇街\t未报送") {
+		t.Errorf("the progress board:\n%.600s", p)
+	}
+	shot(t, ctx, dir, "progress")
 }
