@@ -98,6 +98,12 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.fx.srv.URL + path)
+	return b.read(resp, err)
+}
+
+// read takes a response's status and page, remembering its form token.
+func (b *browser) read(resp *http.Response, err error) (int, string) {
+	b.t.Helper()
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -118,16 +124,7 @@ func (b *browser) post(path string, form url.Values) (int, string) {
 	if _, given := form["csrf"]; !given {
 		form.Set("csrf", b.csrf)
 	}
-	resp, err := b.c.PostForm(b.fx.srv.URL+path, form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if m := csrfField.FindSubmatch(body); m != nil {
-		b.csrf = string(m[1])
-	}
-	return resp.StatusCode, string(body)
+	return b.read(b.c.PostForm(b.fx.srv.URL+path, form))
 }
 
 func (b *browser) login(name, password string) int {

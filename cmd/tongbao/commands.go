@@ -840,14 +840,7 @@ func (a *app) userCmd() *cobra.Command {
 		Short:   "新增账号",
 		Example: "  tongbao user add 几江填报 --role reporter --units 几江街道\n  tongbao user add 安委办 --role admin",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("user add 需要一个账号名")
-			}
-			ws, err := a.open(false)
-			if err != nil {
-				return err
-			}
-			pw, err := a.readPassword()
+			ws, pw, err := a.accountCommand("add", args, true)
 			if err != nil {
 				return err
 			}
@@ -869,14 +862,7 @@ func (a *app) userCmd() *cobra.Command {
 		Use:   "passwd <账号>",
 		Short: "设置账号的新密码（其已登录的浏览器随即失效）",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("user passwd 需要一个账号名")
-			}
-			ws, err := a.open(false)
-			if err != nil {
-				return err
-			}
-			pw, err := a.readPassword()
+			ws, pw, err := a.accountCommand("passwd", args, true)
 			if err != nil {
 				return err
 			}
@@ -892,10 +878,7 @@ func (a *app) userCmd() *cobra.Command {
 			Use:   name + " <账号>",
 			Short: short,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				if len(args) != 1 {
-					return usagef("user %s 需要一个账号名", name)
-				}
-				ws, err := a.open(false)
+				ws, _, err := a.accountCommand(name, args, false)
 				if err != nil {
 					return err
 				}
@@ -940,6 +923,23 @@ func (a *app) userCmd() *cobra.Command {
 	c.AddCommand(add, passwd, toggle("disable", true, "停用账号（其已登录的浏览器随即失效）", "已停用「%s」"),
 		toggle("enable", false, "重新启用账号", "已启用「%s」"), list)
 	return c
+}
+
+// accountCommand checks a user subcommand's one account name, opens the
+// workspace and, when asked, reads the password.
+func (a *app) accountCommand(sub string, args []string, password bool) (*pipeline.Workspace, string, error) {
+	if len(args) != 1 {
+		return nil, "", usagef("user %s 需要一个账号名", sub)
+	}
+	ws, err := a.open(false)
+	if err != nil {
+		return nil, "", err
+	}
+	if !password {
+		return ws, "", nil
+	}
+	pw, err := a.readPassword()
+	return ws, pw, err
 }
 
 // readPassword takes a password from TONGBAO_PASSWORD, else asks on the
