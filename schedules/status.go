@@ -37,7 +37,7 @@ type Status struct {
 	Debris    pipeline.Debris                 `json:"debris"` // temporary files left by interrupted runs
 }
 
-var jobLabels = map[string]string{JobInbox: "收件箱检查", JobBulletin: "月度通报", JobScorecard: "季度评估"}
+var jobLabels = map[string]string{JobInbox: "收件箱检查", JobBulletin: "月度通报", JobScorecard: "季度评估", JobReminders: "催报"}
 
 // ReadStatus gathers the status of a workspace's service at now.
 func ReadStatus(ws *pipeline.Workspace, cfg Config, now time.Time) (*Status, error) {
@@ -52,7 +52,7 @@ func ReadStatus(ws *pipeline.Workspace, cfg Config, now time.Time) (*Status, err
 		s.Waiting = append(s.Waiting, k)
 	}
 	sort.Strings(s.Waiting)
-	for _, j := range []struct{ name, expr string }{{JobInbox, cfg.Inbox}, {JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}} {
+	for _, j := range []struct{ name, expr string }{{JobInbox, cfg.Inbox}, {JobBulletin, cfg.Monthly}, {JobScorecard, cfg.Quarterly}, {JobReminders, cfg.Reminders}} {
 		js := JobStatus{Name: j.name, Label: jobLabels[j.name], Cron: j.expr}
 		if r, ok := st.Jobs[j.name]; ok {
 			js.LastRun, js.LastOK, js.Error, js.CatchUp = r.At.In(loc), r.OK, r.Error, r.CatchUp
