@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -65,8 +66,10 @@ func New(ws *pipeline.Workspace, cfg Config, now func() time.Time, log *slog.Log
 		log = slog.New(slog.DiscardHandler)
 	}
 	pages, err := template.New("").Funcs(template.FuncMap{"role": pipeline.RoleLabel, "dataset": sources.DatasetLabel,
-		"date": func(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) },
-		"neg":  func(n int) int { return -n }}).ParseFS(templateFS, "templates/*.html")
+		"date":      func(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) },
+		"neg":       func(n int) int { return -n },
+		"esc":       url.PathEscape,
+		"hasSuffix": strings.HasSuffix}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
@@ -123,6 +126,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /submit/zero", s.require(submitters, s.zeroReport))
 	mux.HandleFunc("GET /progress", s.require(followers, s.progressPage))
 	mux.HandleFunc("POST /progress/remind", s.require(adminOnly, s.remind))
+	mux.HandleFunc("GET /reports", s.require(followers, s.reportsPage))
+	mux.HandleFunc("GET /reports/{period}/{file}", s.require(followers, s.reportFile))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)

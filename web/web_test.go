@@ -150,6 +150,11 @@ func TestRolesPerRoute(t *testing.T) {
 		{"POST", "/admin/users/reset", map[string]int{"": 401, "jijiang": 403, "leader": 403, "admin": 400}},
 		{"POST", "/password", map[string]int{"": 401, "jijiang": 400, "leader": 400, "admin": 400}},
 		{"GET", "/static/app.css", map[string]int{"": 200, "jijiang": 200}},
+		{"GET", "/reports", map[string]int{"": 303, "jijiang": 403, "ledger": 403, "leader": 200, "admin": 200}},
+		{"GET", "/progress", map[string]int{"": 303, "jijiang": 403, "leader": 200, "admin": 200}},
+		{"POST", "/progress/remind", map[string]int{"": 401, "jijiang": 403, "leader": 403, "admin": 409}},
+		{"GET", "/submit", map[string]int{"": 303, "jijiang": 200, "ledger": 200, "leader": 403, "admin": 200}},
+		{"POST", "/submit", map[string]int{"": 401, "jijiang": 400, "leader": 403, "admin": 400}},
 		{"GET", "/no-such-page", map[string]int{"": 404, "admin": 404}},
 	}
 	for _, r := range routes {
@@ -796,4 +801,49 @@ func TestLoad48Units(t *testing.T) {
 	}
 	slices.Sort(times)
 	t.Logf("48 concurrent upload+confirm: median %v, p95 %v, max %v", times[24], times[45], times[47])
+}
+
+// TestReportsPage: 通报 lists each period's versions with their number and
+// state; a listed file downloads; nothing else under the workspace does;
+// reporters may not.
+func TestReportsPage(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	samples, _ := filepath.Glob("../../shared/samples/*")
+	if _, err := fx.ws.ImportFiles(ctx, samples, pipeline.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := fx.ws.Bulletin(ctx, tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fx.browser(t)
+	l.login("leader", testPassword)
+	code, page := l.get("/reports")
+	if code != http.StatusOK || !strings.Contains(page, "<td>2022-03</td>") || !strings.Contains(page, "第1版") || !strings.Contains(page, out.Number) || !strings.Contains(page, "已生成") {
+		t.Fatalf("reports page: %d\n%s", code, page)
+	}
+	link := regexp.MustCompile(`href="(/reports/2022-03/[^"]+\.pdf)"`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatal("no PDF link")
+	}
+	resp, err := l.c.Get(fx.srv.URL + link[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(data, []byte("%PDF")) {
+		t.Errorf("PDF download: %d", resp.StatusCode)
+	}
+	for _, path := range []string{"/reports/2022-03/versions.json", "/reports/2022-03/..%2F..%2Faccounts.json", "/reports/..%2F/accounts.json", "/reports/2022-03/nothing.pdf"} {
+		if code, _ := l.get(path); code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, code)
+		}
+	}
+	j := fx.browser(t)
+	j.login("jijiang", testPassword)
+	if code, _ := j.get(link[1]); code != http.StatusForbidden {
+		t.Errorf("a reporter downloading a bulletin: %d", code)
+	}
 }
