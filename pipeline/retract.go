@@ -159,7 +159,9 @@ func (w *Workspace) Retract(ctx context.Context, target, reason string) (*Retrac
 	}
 	sort.Strings(out.Periods)
 	if out.Already {
-		return out, nil
+		// A retraction interrupted between its catalog and its journal
+		// entry is finished here: the journal gets the entry it missed.
+		return out, w.repairRetractJournal(cat, sha)
 	}
 	cat.relive()
 	_, out.Uncovered = cat.changes(before)
@@ -168,6 +170,24 @@ func (w *Workspace) Retract(ctx context.Context, target, reason string) (*Retrac
 	}
 	return out, w.Journal(JournalEntry{Time: now, Event: "retract", File: out.File, SHA256: sha, Dataset: out.Dataset,
 		Periods: out.Periods, Detail: reason, Uncovered: out.Uncovered})
+}
+
+// repairRetractJournal writes the journal entry of a retraction whose
+// process ended after the catalog was written.
+func (w *Workspace) repairRetractJournal(cat *Catalog, sha string) error {
+	found, err := w.journalHas("retract", sha)
+	if err != nil || found {
+		return err
+	}
+	var e JournalEntry
+	for _, p := range cat.Partitions {
+		if p.SHA256 == sha && p.Retracted != nil {
+			e = JournalEntry{Time: p.Retracted.At, Event: "retract", File: p.File, SHA256: sha, Dataset: p.Dataset,
+				Detail: p.Retracted.Reason + "（补记：撤回在写入日志前中断，再次撤回时补记）"}
+			e.Periods = append(e.Periods, p.Period)
+		}
+	}
+	return w.Journal(e)
 }
 
 // Text is the outcome in Chinese for the command line.

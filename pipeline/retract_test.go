@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -224,4 +225,35 @@ func readLiveCSV(t *testing.T, ws *Workspace) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// TestRetractInterruptedBeforeJournal: a retraction whose process died
+// after the catalog was written (its journal line missing) is recorded in
+// the journal when it is retracted again.
+func TestRetractInterruptedBeforeJournal(t *testing.T) {
+	ws := samplesWorkspace(t)
+	ctx := context.Background()
+	csvPath := filepath.Join(samplesDir, "部门执法检查月报_2022年4月.csv")
+	if _, err := ws.Retract(ctx, csvPath, "误报"); err != nil {
+		t.Fatal(err)
+	}
+	// The crash: drop the journal's last line (the retraction).
+	data, _ := os.ReadFile(ws.path("journal.jsonl"))
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	os.WriteFile(ws.path("journal.jsonl"), []byte(strings.Join(lines[:len(lines)-1], "\n")+"\n"), 0o644)
+	out, err := ws.Retract(ctx, csvPath, "")
+	if err != nil || !out.Already {
+		t.Fatalf("again: %+v %v", out, err)
+	}
+	data, _ = os.ReadFile(ws.path("journal.jsonl"))
+	if n := strings.Count(string(data), `"event":"retract"`); n != 1 || !strings.Contains(string(data), "误报（补记") {
+		t.Errorf("journal after the repair (%d retract lines):\n%s", n, data)
+	}
+	if _, err := ws.Retract(ctx, csvPath, ""); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(ws.path("journal.jsonl"))
+	if n := strings.Count(string(data), `"event":"retract"`); n != 1 {
+		t.Errorf("a third retraction wrote the journal again: %d lines", n)
+	}
 }
