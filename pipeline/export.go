@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -123,7 +124,7 @@ func (w *Workspace) Export(ctx context.Context, opts ExportOptions) (*ExportOutc
 		err := w.scanPartition(ctx, p, nil, memory.DefaultAllocator, func(rec arrow.Record) error {
 			cols := make([]exportColumn, 0, rec.NumCols()+1)
 			for i, f := range rec.Schema().Fields() {
-				cols = append(cols, exportColumn{f.Name, cmpOr(labels[f.Name], f.Name), i})
+				cols = append(cols, exportColumn{f.Name, cmp.Or(labels[f.Name], f.Name), i})
 			}
 			cols = append(cols, exportColumn{"source_file", labels["source_file"], -1})
 			out.Rows += rec.NumRows()
@@ -140,13 +141,6 @@ func (w *Workspace) Export(ctx context.Context, opts ExportOptions) (*ExportOutc
 		return nil, err
 	}
 	return out, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // exportSink writes record batches in one file format.

@@ -40,11 +40,7 @@ func (w *Workspace) QueueReminders(ctx context.Context, m tongbao.Month, kind st
 		if kind == RemindButton {
 			id += "-" + now.Format("20060102")
 		}
-		greeting := u.Unit
-		if u.Contact != "" {
-			greeting += " " + u.Contact
-		}
-		body := fmt.Sprintf("%s：\n\n%s%d年%d月的安全生产执法检查月报尚未收到，报送截止日为%d月%d日。", greeting, w.Config.District, m.Year, m.Month, due.Month(), due.Day())
+		body := fmt.Sprintf("%s\n\n%s%d年%d月的安全生产执法检查月报尚未收到，报送截止日为%d月%d日。", Greeting(u.Unit, u.Contact), w.Config.District, m.Year, m.Month, due.Month(), due.Day())
 		if u.Refusals > 0 {
 			body += fmt.Sprintf("已收到的文件被拒收 %d 次（最近的问题：%s），请改正后重新报送。", u.Refusals, u.LastProblem)
 		}
@@ -64,4 +60,12 @@ func (w *Workspace) QueueReminders(ctx context.Context, m tongbao.Month, kind st
 		w.Journal(JournalEntry{Time: now, Event: "remind", Periods: []string{m.String()}, Detail: fmt.Sprintf("%s: %v", kind, queued)})
 	}
 	return queued, nil
+}
+
+// Greeting opens a mail to a unit: its name and contact ("塘河镇 李四：").
+func Greeting(unit, contact string) string {
+	if contact != "" {
+		return unit + " " + contact + "："
+	}
+	return unit + "："
 }

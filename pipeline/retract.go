@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -274,10 +275,8 @@ func (w *Workspace) History(period string) ([]HistoryEntry, error) {
 }
 
 func datasetOrder(ds string) int {
-	for i, d := range tongbao.DatasetNames {
-		if d == ds {
-			return i
-		}
+	if i := slices.Index(tongbao.DatasetNames, ds); i >= 0 {
+		return i
 	}
 	return len(tongbao.DatasetNames)
 }

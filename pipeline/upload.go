@@ -56,6 +56,8 @@ const (
 	UploadRefused  = "refused"
 	UploadValid    = "valid"
 	UploadImported = "imported"
+	// UploadRetracted: imported, then taken back (RetractUpload).
+	UploadRetracted = "retracted"
 )
 
 const (
@@ -307,9 +309,6 @@ func (w *Workspace) ZeroReport(ctx context.Context, a *Account, m tongbao.Month)
 	_, err = w.ConfirmUpload(ctx, up, a)
 	return up, err
 }
-
-// UploadRetracted is the status of an upload its owner took back.
-const UploadRetracted = "retracted"
 
 // RetractUpload takes back an imported upload: its owner before the
 // month's deadline, a 管理员 at any time.

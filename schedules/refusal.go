@@ -31,11 +31,7 @@ func (s *Service) enqueueRefusal(ctx context.Context, name string, o *pipeline.F
 	if units := o.Result.Units; len(units) == 1 {
 		if u, ok := reg.Resolve(units[0]); ok && u.Email != "" {
 			to = []string{u.Email}
-			greeting = u.Name
-			if u.Contact != "" {
-				greeting += " " + u.Contact
-			}
-			greeting += "："
+			greeting = pipeline.Greeting(u.Name, u.Contact)
 		}
 	}
 	res := o.Result

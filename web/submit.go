@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"tongbao"
@@ -84,7 +85,7 @@ func (s *Server) markedCopy(w http.ResponseWriter, r *request) {
 		return
 	}
 	defer f.Close()
-	name := strings.TrimSuffix(up.Name, extOf(up.Name)) + "（问题标注）.xlsx"
+	name := strings.TrimSuffix(up.Name, filepath.Ext(up.Name)) + "（问题标注）.xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+pathEscape(name))
 	st, _ := f.Stat()
@@ -113,14 +114,8 @@ func (s *Server) confirm(w http.ResponseWriter, r *request) {
 	s.render(w, http.StatusOK, "upload.html", p)
 }
 
-func extOf(name string) string {
-	if i := strings.LastIndex(name, "."); i >= 0 {
-		return name[i:]
-	}
-	return ""
-}
-
-// pathEscape percent-encodes a file name for Content-Disposition.
+// pathEscape percent-encodes a file name for Content-Disposition's
+// filename* (RFC 5987 attr-char; url.PathEscape leaves , : ; = @ as they are).
 func pathEscape(s string) string {
 	var b strings.Builder
 	for _, c := range []byte(s) {
