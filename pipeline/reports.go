@@ -83,26 +83,89 @@ type Version struct {
 	Hash    string    `json:"hash"`             // SHA-256 of the figures printed (see printed)
 	Covers  string    `json:"covers,omitempty"` // what Hash was computed from (see printed)
 	Files   []string  `json:"files"`
-	Issued  time.Time `json:"issued"`
+	Issued  time.Time `json:"issued,omitzero"`  // when issued (numbered and dated); zero while a draft
 	Number  string    `json:"number,omitempty"` // 发文字号
 	Summary []string  `json:"summary,omitempty"`
+	// State: "" issued (a record of an older tongbao), or one of the
+	// Version… states.
+	State    string    `json:"state,omitempty"`
+	Produced time.Time `json:"produced,omitzero"` // when the figures were computed and the files written
+	Held     string    `json:"held,omitempty"`    // why a version was held (with approval off)
+	By       string    `json:"by,omitempty"`      // who signed it (签发), or who or what dropped it
+	Dropped  string    `json:"dropped,omitempty"` // why a draft was dropped, never issued
+}
+
+// Version states. A draft (waiting or held) has no 发文字号 and prints
+// 待签发稿; 签发 renders it again with its number and date. A draft
+// followed by a newer version is dropped, never issued.
+const (
+	VersionIssued  = "issued"
+	VersionWaiting = "waiting" // [delivery] approval: waits for a 管理员's 签发
+	VersionHeld    = "held"    // too many units 未报送: held until signed or complete
+	VersionDropped = "dropped"
+)
+
+// Draft reports whether the version waits for 签发 (waiting or held).
+func (v Version) Draft() bool { return v.State == VersionWaiting || v.State == VersionHeld }
+
+// IsIssued reports whether the version was issued (records of an older
+// tongbao, without a state, all were).
+func (v Version) IsIssued() bool { return v.State == "" || v.State == VersionIssued }
+
+// written is when the version's files were written.
+func (v Version) written() time.Time { return cmp.Or(v.Produced, v.Issued) }
+
+// StateText is the state in the portal's words.
+func (v Version) StateText() string {
+	switch v.State {
+	case VersionWaiting:
+		return "待签发"
+	case VersionHeld:
+		return "暂缓（待签发）"
+	case VersionDropped:
+		return "已作废"
+	}
+	return "已签发"
 }
 
 // Output says what a bulletin or scorecard run produced.
 type Output struct {
+	Kind    string // bulletin or scorecard
 	Period  string
+	Title   string // the document's title (without 【更正】)
 	Version int
 	Files   []string // absolute paths
 	New     bool     // false: the figures had not changed, nothing was written
 	Number  string   // 发文字号
 	Summary []string // the key figures in a few lines, for the mail
+	State   string   // a Version… state
+	Held    string   // why it was held
+	// Replaces is the issued version this one corrects (0: none): its mail
+	// is a 【更正】.
+	Replaces int
+	// Stale: an approval found the figures changed since the draft was
+	// written; a new draft (or, with approval off, a new version) was
+	// written instead, and nothing was signed.
+	Stale bool
+	// Dropped is the draft the run dropped (0: none).
+	Dropped int
+	// Queued counts the deliveries a 签发 put in the outbox (0: no
+	// channel configured).
+	Queued int
 }
+
+// Issued reports whether the version is issued (handed to delivery).
+func (o *Output) Issued() bool { return o.State == "" || o.State == VersionIssued }
 
 // IssueOptions steer the issuing of a new version.
 type IssueOptions struct {
 	// Number is the 发文字号's sequence (--number); 0 takes the next of the
 	// issuing year, kept in numbers.json.
 	Number int
+	// Approve signs (签发) the waiting draft: it is issued with its number
+	// and date if its figures still hold.
+	Approve bool
+	By      string // who signs (an account, or 命令行)
 }
 
 func readVersions(path string) ([]Version, error) {
@@ -123,11 +186,13 @@ func readVersions(path string) ([]Version, error) {
 // printed are the figures a report prints, which decide its version: a
 // report whose figures are unchanged is not written again, one whose
 // figures changed is a correction. Covers names the form of what was
-// hashed; summary is the key figures for the mail.
+// hashed; summary is the key figures for the mail; missing and units
+// count the units 未报送 (bulletins: for [delivery] hold_missing_pct).
 type printed struct {
-	covers  string
-	figures any
-	summary []string
+	covers         string
+	figures        any
+	summary        []string
+	missing, units int
 }
 
 // The forms the version hash has been computed from. A version recorded
@@ -149,7 +214,9 @@ func hashJSON(v any) (string, error) {
 }
 
 // writeVersioned writes the files of a new version when the figures
-// changed: v1 first, then v2 … ; an earlier version is never overwritten.
+// changed: v1 first, then v2 … ; an issued version is never overwritten.
+// With approval on (or too many units 未报送) the new version is a draft;
+// opts.Approve issues the waiting draft.
 func (w *Workspace) writeVersioned(ctx context.Context, kind, period, title string, figures printed, opts IssueOptions, render map[string]func(io.Writer, reports.DocInfo) error) (*Output, error) {
 	lock, err := w.Lock(ctx, kind)
 	if err != nil {
@@ -167,7 +234,7 @@ func (w *Workspace) writeVersioned(ctx context.Context, kind, period, title stri
 		return nil, err
 	}
 	if n := len(vs); n > 0 && vs[n-1].Covers != figures.covers {
-		later, err := w.importedSince(vs[n-1].Issued)
+		later, err := w.importedSince(vs[n-1].written())
 		if err != nil {
 			return nil, err
 		}
@@ -178,50 +245,184 @@ func (w *Workspace) writeVersioned(ctx context.Context, kind, period, title stri
 			}
 		}
 	}
-	abs := func(files []string) []string {
-		out := make([]string, len(files))
-		for i, f := range files {
-			out[i], _ = filepath.Abs(filepath.Join(dir, f))
+	output := func(v Version, isNew bool) *Output {
+		o := &Output{Kind: kind, Period: period, Title: title, Version: v.Version, New: isNew, Number: v.Number,
+			Summary: v.Summary, State: cmp.Or(v.State, VersionIssued), Held: v.Held}
+		for _, f := range v.Files {
+			p, _ := filepath.Abs(filepath.Join(dir, f))
+			o.Files = append(o.Files, p)
 		}
-		return out
+		if prev := lastIssued(vs[:v.Version-1]); prev != nil {
+			o.Replaces = prev.Version
+		}
+		return o
 	}
-	if n := len(vs); n > 0 && vs[n-1].Hash == hash {
-		last := vs[n-1]
-		return &Output{Period: period, Version: last.Version, Files: abs(last.Files), Number: last.Number, Summary: last.Summary}, nil
+	now := w.zoneNow()
+	var last *Version
+	if n := len(vs); n > 0 {
+		last = &vs[n-1]
+	}
+	if opts.Approve {
+		if last == nil || !last.Draft() {
+			if last != nil && last.IsIssued() {
+				return nil, tongbao.Errorf(tongbao.EInvalid, fmt.Sprintf("%s 没有待签发的版本：第%d版已于%s签发", period, last.Version, last.Issued.In(w.loc).Format("2006-01-02 15:04")))
+			}
+			return nil, tongbao.Errorf(tongbao.EInvalid, period+" 没有待签发的版本")
+		}
+		if last.Hash == hash {
+			return w.issueDraft(vs, vpath, dir, kind, period, now, opts, render, output)
+		}
+		// The figures changed since the draft: nothing a person has not
+		// seen is signed; a new version follows below.
+	}
+	if last != nil && last.Hash == hash {
+		return output(*last, false), nil
+	}
+	if prev := lastIssued(vs); last != nil && last.Draft() && prev != nil && prev.Hash == hash {
+		// The figures went back to the issued version's: the draft is moot.
+		last.State, last.Dropped, last.By = VersionDropped, fmt.Sprintf("数据恢复为第%d版的数字", prev.Version), "tongbao"
+		if err := writeVersions(vpath, vs); err != nil {
+			return nil, err
+		}
+		w.Journal(JournalEntry{Time: now, Event: "drop", Periods: []string{period}, Detail: fmt.Sprintf("%s v%d: %s", kind, last.Version, last.Dropped)})
+		o := output(*prev, false)
+		o.Dropped = last.Version
+		return o, nil
 	}
 	fonts, err := w.fonts()
 	if err != nil {
 		return nil, err
 	}
-	issued := w.zoneNow()
-	number, err := w.nextNumber(issued.Year(), opts.Number)
-	if err != nil {
-		return nil, err
+	v := Version{Version: len(vs) + 1, Hash: hash, Covers: figures.covers, Produced: now, Summary: figures.summary, State: VersionIssued}
+	switch {
+	case w.Config.Delivery.Approval:
+		v.State = VersionWaiting
+	case figures.units > 0 && w.Config.Delivery.HoldMissingPct > 0 &&
+		float64(figures.missing)*100 > w.Config.Delivery.HoldMissingPct*float64(figures.units):
+		v.State = VersionHeld
+		v.Held = fmt.Sprintf("生成时 %d 个单位中有 %d 个（%.1f%%）未报送，超过 [delivery] hold_missing_pct 的 %g%%",
+			figures.units, figures.missing, float64(figures.missing)*100/float64(figures.units), w.Config.Delivery.HoldMissingPct)
 	}
-	info := reports.DocInfo{District: w.Config.District, Organ: w.Config.Organ, Document: w.Config.Document, Number: number,
-		Issued: issued, Version: len(vs) + 1, Zone: w.loc, Fonts: fonts}
-	if len(vs) > 0 {
-		info.Replaces = vs[len(vs)-1].Issued
+	info := w.docInfo(vs, v.Version, now, fonts)
+	if v.Draft() {
+		info.Draft = true
+	} else {
+		if v.Number, err = w.nextNumber(now.Year(), opts.Number); err != nil {
+			return nil, err
+		}
+		info.Number, v.Issued = v.Number, now
 	}
-	v := Version{Version: info.Version, Hash: hash, Covers: figures.covers, Issued: info.Issued, Number: number, Summary: figures.summary}
 	for _, ext := range []string{".xlsx", ".pdf"} {
 		name := fmt.Sprintf("%s(v%d)%s", title, v.Version, ext)
-		var buf bytes.Buffer
-		if err := render[ext](&buf, info); err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
-		if err := writeFileAtomic(filepath.Join(dir, name), buf.Bytes()); err != nil {
+		if err := w.renderFile(filepath.Join(dir, name), render[ext], info); err != nil {
 			return nil, err
 		}
 		v.Files = append(v.Files, name)
 	}
-	if err := writeVersions(vpath, append(vs, v)); err != nil {
+	dropped := 0
+	if last != nil && last.Draft() {
+		dropped = last.Version
+		last.State, last.Dropped, last.By = VersionDropped, fmt.Sprintf("被第%d版取代（数据有变化）", v.Version), "tongbao"
+	}
+	if v.IsIssued() {
+		// Kept first: a crash before the record skips a number, never reuses one.
+		if err := w.keepNumber(now.Year(), v.Number); err != nil {
+			return nil, err
+		}
+	}
+	vs = append(vs, v)
+	if err := writeVersions(vpath, vs); err != nil {
 		return nil, err
 	}
-	if err := w.keepNumber(issued.Year(), number); err != nil {
+	o := output(v, true)
+	o.Dropped, o.Stale = dropped, opts.Approve
+	if dropped > 0 {
+		w.Journal(JournalEntry{Time: now, Event: "drop", Periods: []string{period}, Detail: fmt.Sprintf("%s v%d: %s", kind, dropped, vs[dropped-1].Dropped)})
+	}
+	if opts.Approve && v.IsIssued() {
+		// Signing a held version found complete data: this one goes out.
+		queued, err := w.QueueVersion(o)
+		if o.Queued = len(queued); err != nil {
+			return o, err
+		}
+	}
+	if v.Draft() {
+		w.Journal(JournalEntry{Time: now, Event: "await", Periods: []string{period}, Detail: fmt.Sprintf("%s v%d %s %s", kind, v.Version, v.StateText(), v.Held)})
+		if err := w.queueDraftNotice(o); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// issueDraft signs the waiting draft vs[len-1]: its files are rendered
+// again with the 发文字号 and today's date, it is recorded issued, and its
+// deliveries are queued (the service sends them).
+func (w *Workspace) issueDraft(vs []Version, vpath, dir, kind, period string, now time.Time, opts IssueOptions, render map[string]func(io.Writer, reports.DocInfo) error, output func(Version, bool) *Output) (*Output, error) {
+	v := &vs[len(vs)-1]
+	fonts, err := w.fonts()
+	if err != nil {
 		return nil, err
 	}
-	return &Output{Period: period, Version: v.Version, Files: abs(v.Files), New: true, Number: number, Summary: v.Summary}, nil
+	number, err := w.nextNumber(now.Year(), opts.Number)
+	if err != nil {
+		return nil, err
+	}
+	info := w.docInfo(vs, v.Version, now, fonts)
+	info.Number = number
+	ext := map[string]string{}
+	for _, f := range v.Files {
+		ext[f] = filepath.Ext(f)
+	}
+	for _, f := range v.Files {
+		if err := w.renderFile(filepath.Join(dir, f), render[ext[f]], info); err != nil {
+			return nil, err
+		}
+	}
+	// The number is kept before the version is recorded: a crash between
+	// the two skips a number rather than giving one twice.
+	if err := w.keepNumber(now.Year(), number); err != nil {
+		return nil, err
+	}
+	v.State, v.Issued, v.Number, v.By = VersionIssued, now, number, opts.By
+	if err := writeVersions(vpath, vs); err != nil {
+		return nil, err
+	}
+	o := output(*v, true)
+	w.Journal(JournalEntry{Time: now, Event: "approve", Periods: []string{period}, Detail: fmt.Sprintf("%s v%d %s 签发人 %s", kind, v.Version, number, opts.By)})
+	queued, err := w.QueueVersion(o)
+	o.Queued = len(queued)
+	return o, err
+}
+
+// docInfo is the document information of version n written now: a
+// correction when an issued version precedes it.
+func (w *Workspace) docInfo(vs []Version, n int, now time.Time, fonts reports.Fonts) reports.DocInfo {
+	info := reports.DocInfo{District: w.Config.District, Organ: w.Config.Organ, Document: w.Config.Document,
+		Issued: now, Version: n, Zone: w.loc, Fonts: fonts}
+	if prev := lastIssued(vs[:n-1]); prev != nil {
+		info.Replaces, info.ReplacesVersion = prev.Issued, prev.Version
+	}
+	return info
+}
+
+// renderFile renders one file of a version and writes it atomically.
+func (w *Workspace) renderFile(path string, render func(io.Writer, reports.DocInfo) error, info reports.DocInfo) error {
+	var buf bytes.Buffer
+	if err := render(&buf, info); err != nil {
+		return fmt.Errorf("render %s: %w", filepath.Base(path), err)
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// lastIssued is the newest issued version of vs, nil when none.
+func lastIssued(vs []Version) *Version {
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].IsIssued() {
+			return &vs[i]
+		}
+	}
+	return nil
 }
 
 func writeVersions(path string, vs []Version) error {
@@ -243,7 +444,7 @@ func (w *Workspace) IssueBulletin(ctx context.Context, m tongbao.Month, opts Iss
 	if err != nil {
 		return nil, err
 	}
-	figures := printed{covers: coversBulletin, figures: r, summary: reports.BulletinSummary(r)}
+	figures := printed{covers: coversBulletin, figures: r, summary: reports.BulletinSummary(r), missing: len(r.NotReported), units: len(r.Enforcement)}
 	return w.writeVersioned(ctx, "bulletin", m.String(), reports.BulletinTitle(w.Config.District, m), figures, opts, map[string]func(io.Writer, reports.DocInfo) error{
 		".pdf":  func(out io.Writer, info reports.DocInfo) error { return reports.WriteBulletinPDF(out, r, info) },
 		".xlsx": func(out io.Writer, info reports.DocInfo) error { return reports.WriteBulletinXLSX(out, r, info) },

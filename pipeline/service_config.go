@@ -15,6 +15,13 @@ type DeliveryConfig struct {
 	SMTP              SMTPConfig `toml:"smtp"`
 	RetryFirstSeconds int        `toml:"retry_first_seconds"` // first retry after a failure, doubling
 	RetryMaxSeconds   int        `toml:"retry_max_seconds"`   // longest wait between retries
+	// Approval: every new version waits for a 管理员's 签发 (portal or
+	// tongbao approve) before it is numbered, dated and delivered.
+	Approval bool `toml:"approval"`
+	// HoldMissingPct: with approval off, a bulletin produced while more
+	// than this share of units (percent) is 未报送 is held as a draft and
+	// the office told; 0 never holds.
+	HoldMissingPct float64 `toml:"hold_missing_pct"`
 }
 
 // SMTPConfig is [delivery.smtp]. The password comes from the environment
@@ -46,6 +53,9 @@ func (d DeliveryConfig) OfficeRecipients() []string {
 func (d DeliveryConfig) Validate() error {
 	if d.RetryFirstSeconds < 1 || d.RetryMaxSeconds < d.RetryFirstSeconds {
 		return fmt.Errorf("delivery.retry_first_seconds must be ≥ 1 and ≤ delivery.retry_max_seconds")
+	}
+	if d.HoldMissingPct < 0 || d.HoldMissingPct >= 100 {
+		return fmt.Errorf("delivery.hold_missing_pct must be 0 (never hold) up to below 100, got %g", d.HoldMissingPct)
 	}
 	for _, a := range d.Office {
 		if _, err := mail.ParseAddress(a); err != nil {
@@ -92,6 +102,10 @@ office = []
 # 发送失败后第一次重试的秒数（之后每次加倍），以及最长间隔
 retry_first_seconds = 60
 retry_max_seconds = 3600
+# 签发：true 时每个新版本先为“待签发稿”（无发文字号），管理员在门户「通报」页或用 tongbao approve 签发后才编号、定日期并投送
+approval = false
+# 未签发制度下（approval = false），月度通报生成时未报送单位超过这个百分比，本版暂缓投送并通知办公室；0 不暂缓
+hold_missing_pct = 0
 
 [delivery.smtp]
 # 邮件服务器；留空不发邮件

@@ -17,15 +17,29 @@ type PeriodReports struct {
 	Versions []VersionState // newest first
 }
 
-// VersionState is a version and whether it has been delivered.
+// VersionState is a version and how far its delivery went.
 type VersionState struct {
 	Version
 	Delivered bool // sent by at least one channel
+	Queued    bool // in the outbox
+	// Signable: the newest version, a draft: the 签发 button.
+	Signable bool
+	Replaces int // the issued version it corrects (0: none)
+}
+
+// Status is the version's state in the portal's words: 待签发, 暂缓,
+// 已签发, 已投送 or 已作废.
+func (v VersionState) Status() string {
+	if v.IsIssued() && v.Delivered {
+		return "已投送"
+	}
+	return v.StateText()
 }
 
 // Reports lists every period's versions under reports/, newest period
-// first, with their delivery state from the outbox.
-func (w *Workspace) Reports() ([]PeriodReports, error) {
+// first, with their delivery state from the outbox. Drafts and dropped
+// versions are listed only with drafts (the office's view).
+func (w *Workspace) Reports(drafts bool) ([]PeriodReports, error) {
 	dirs, err := os.ReadDir(w.path("reports"))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, err
@@ -52,11 +66,18 @@ func (w *Workspace) Reports() ([]PeriodReports, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, v := range slices.Backward(vs) {
-			st := VersionState{Version: v}
+		for i, v := range slices.Backward(vs) {
+			if !drafts && !v.IsIssued() {
+				continue
+			}
+			st := VersionState{Version: v, Signable: v.Draft() && i == len(vs)-1}
+			if prev := lastIssued(vs[:i]); prev != nil {
+				st.Replaces = prev.Version
+			}
 			for _, dl := range ds {
-				if dl.Kind == pr.Kind && dl.Period == period && dl.Version == v.Version && dl.Status == DeliverySent {
-					st.Delivered = true
+				if dl.Kind == pr.Kind && dl.Period == period && dl.Version == v.Version {
+					st.Queued = true
+					st.Delivered = st.Delivered || dl.Status == DeliverySent
 				}
 			}
 			pr.Versions = append(pr.Versions, st)
@@ -71,8 +92,8 @@ func (w *Workspace) Reports() ([]PeriodReports, error) {
 
 // ReportFile is the path of a version's file, when name is one of the
 // files a version of the period lists (nothing else under reports/ is
-// served).
-func (w *Workspace) ReportFile(period, name string) (string, bool) {
+// served); a draft's or dropped version's files only with drafts.
+func (w *Workspace) ReportFile(period, name string, drafts bool) (string, bool) {
 	if !filepath.IsLocal(period) || filepath.Base(period) != period {
 		return "", false
 	}
@@ -81,7 +102,7 @@ func (w *Workspace) ReportFile(period, name string) (string, bool) {
 		return "", false
 	}
 	for _, v := range vs {
-		if slices.Contains(v.Files, name) {
+		if (drafts || v.IsIssued()) && slices.Contains(v.Files, name) {
 			return w.path("reports", period, name), true
 		}
 	}

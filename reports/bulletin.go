@@ -72,9 +72,8 @@ func BulletinParagraphs(r *scoring.MonthReport, info DocInfo) []Para {
 	add := func(kind int, format string, args ...any) {
 		ps = append(ps, Para{Kind: kind, Text: fmt.Sprintf(format, args...)})
 	}
-	if info.Version > 1 {
-		add(ParaBody, "本通报为更正版（第%d版），替代%s印发的第%d版。因有单位补报或更正数据，部分数字有变化，请以本版为准。",
-			info.Version, chineseDate(info.Replaces.In(info.zone())), info.Version-1)
+	if note, ok := info.correctionNote("通报", "因有单位补报或更正数据，部分数字有变化，"); ok {
+		add(ParaBody, "%s", note)
 	}
 	add(ParaBody, "为全面掌握全区安全生产执法检查和生产安全事故情况，进一步压实安全生产责任，根据区安委会工作安排，现将%d年%s有关情况通报如下。", m.Year, ml)
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,11 +65,43 @@ type DocInfo struct {
 	Document DocumentConfig
 	Number   string    // 发文字号, "" none
 	Issued   time.Time // the date signed and printed (成文日期, 印发日期), in Zone
-	Version  int       // 1, 2 …: a version above 1 is a correction (更正)
-	Replaces time.Time // when the replaced version was issued
-	Zone     *time.Location
-	Fonts    Fonts
+	Version  int       // 1, 2 …
+	// Replaces is when the version this one corrects was issued: a
+	// correction (更正) is a version that replaces an issued one. Zero: not
+	// a correction (a first version, or one after drafts never issued).
+	Replaces        time.Time
+	ReplacesVersion int // the version replaced (default Version-1)
+	// Draft prints 待签发稿 where the 发文字号 goes: a version waiting for
+	// 签发, whose number and date are assigned when it is signed.
+	Draft bool
+	Zone  *time.Location
+	Fonts Fonts
 }
+
+// correction reports whether the document corrects an issued version,
+// and which.
+func (i DocInfo) correction() (replaced int, ok bool) {
+	if i.Replaces.IsZero() {
+		return 0, false
+	}
+	return cmp.Or(i.ReplacesVersion, i.Version-1), true
+}
+
+// correctionNote is the opening sentence of a correction.
+func (i DocInfo) correctionNote(what, why string) (string, bool) {
+	replaced, ok := i.correction()
+	if !ok {
+		return "", false
+	}
+	s := fmt.Sprintf("本%s为更正版（第%d版），替代%s印发的第%d版", what, i.Version, chineseDate(i.Replaces.In(i.zone())), replaced)
+	if why == "" {
+		return s + "，请以本版为准。", true
+	}
+	return s + "。" + why + "请以本版为准。", true
+}
+
+// DraftMark stands where a draft's 发文字号 will be.
+const DraftMark = "待签发稿（发文字号和日期在签发时确定）"
 
 // zone is the document's time zone (UTC when not set).
 func (i DocInfo) zone() *time.Location {
@@ -169,7 +202,7 @@ func ParagraphText(ps []Para) string {
 // numbered text, 附件说明 and the issuer with the date.
 func (d *officialDoc) letter(info DocInfo, titleWords []string, paras []Para, attachments []string) {
 	d.head(info)
-	if info.Version > 1 {
+	if _, ok := info.correction(); ok {
 		titleWords = append([]string{correctionMark}, titleWords...)
 	}
 	d.title(titleWords)

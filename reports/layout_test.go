@@ -82,8 +82,12 @@ func testData(seed uint64, ledgers func(tongbao.Month) bool) *scoring.Data {
 func allLedgers(tongbao.Month) bool { return true }
 
 func testInfo(version int) DocInfo {
-	return DocInfo{District: "江津区", Organ: "江津区安全生产委员会办公室", Document: DefaultDocumentConfig(), Number: "江津安委办〔2023〕1号",
-		Issued: time.Date(2023, 1, 4, 17, 30, 0, 0, time.UTC), Version: version, Replaces: time.Date(2023, 1, 4, 1, 0, 0, 0, time.UTC), Zone: shanghai}
+	info := DocInfo{District: "江津区", Organ: "江津区安全生产委员会办公室", Document: DefaultDocumentConfig(), Number: "江津安委办〔2023〕1号",
+		Issued: time.Date(2023, 1, 4, 17, 30, 0, 0, time.UTC), Version: version, Zone: shanghai}
+	if version > 1 {
+		info.Replaces = time.Date(2023, 1, 4, 1, 0, 0, 0, time.UTC)
+	}
+	return info
 }
 
 // pageItems groups a layout by page.

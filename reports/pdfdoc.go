@@ -231,20 +231,24 @@ func (d *officialDoc) head(info DocInfo) {
 	markTop := marginTop + 35
 	markH := pt * ptMM
 	y := markTop + markH
-	number := d.shaper(RoleBody, bodyPt).shape(info.Number)
+	numberText := info.Number
+	if info.Draft {
+		numberText = DraftMark
+	}
+	number := d.shaper(RoleBody, bodyPt).shape(numberText)
 	numberBase := y + 2*lineH + lineH*0.72
 	ruleY := numberBase + 4
-	if info.Number == "" {
+	if numberText == "" {
 		ruleY = y + 2*lineH
 	}
 	d.first = ruleY + 2*lineH
-	d.add(&item{h: 0, kind: kindHead, text: markText + "|" + info.Number, draw: func(float64) {
+	d.add(&item{h: 0, kind: kindHead, text: markText + "|" + numberText, draw: func(float64) {
 		if doc.CopyNumber != "" {
 			cn := d.shaper(RoleLatin, bodyPt).shape(doc.CopyNumber)
 			d.drawGlyphs(cn, nil, marginLeft, marginTop+lineH*0.72, bodyPt, black)
 		}
 		d.drawGlyphs(markLine, nil, marginLeft+(blockW-lineWidth(markLine))/2, markTop+markH*0.88, pt, red)
-		if info.Number != "" {
+		if numberText != "" {
 			d.drawGlyphs(number, nil, marginLeft+(blockW-lineWidth(number))/2, numberBase, bodyPt, black)
 		}
 		d.pdf.SetDrawColor(red[0], red[1], red[2])

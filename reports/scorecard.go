@@ -77,8 +77,8 @@ func ScorecardParagraphs(r *scoring.QuarterReport, prev *scoring.QuarterReport, 
 	add := func(kind int, format string, args ...any) {
 		ps = append(ps, Para{Kind: kind, Text: fmt.Sprintf(format, args...)})
 	}
-	if info.Version > 1 {
-		add(ParaBody, "本评估为更正版（第%d版），替代%s印发的第%d版，请以本版为准。", info.Version, chineseDate(info.Replaces.In(info.zone())), info.Version-1)
+	if note, ok := info.correctionNote("评估", ""); ok {
+		add(ParaBody, "%s", note)
 	}
 	count := map[string]int{}
 	vetoes := 0

@@ -2,7 +2,6 @@ package schedules
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/textproto"
@@ -40,8 +39,8 @@ type Sender interface {
 
 // Channels.
 const (
-	ChannelSMTP   = "smtp"
-	ChannelFolder = "folder"
+	ChannelSMTP   = pipeline.ChannelSMTP
+	ChannelFolder = pipeline.ChannelFolder
 )
 
 // Senders builds the configured channels: SMTP when a host is set (the
@@ -56,50 +55,6 @@ func Senders(cfg pipeline.DeliveryConfig) map[string]Sender {
 		out[ChannelFolder] = FolderSender{}
 	}
 	return out
-}
-
-// enqueue writes an outbox entry per channel and recipient for a version,
-// before anything is sent; an entry already there is not written twice.
-func (s *Service) enqueue(r report, out *pipeline.Output) error {
-	cfg := s.ws.Config.Delivery
-	kind, period := r.kind, r.period()
-	subj := subject(s.ws.Config.District, r, out.Version)
-	body := mailBody(subj, out)
-	var targets []struct{ channel, to string }
-	if cfg.Folder != "" {
-		targets = append(targets, struct{ channel, to string }{ChannelFolder, cfg.Folder})
-	}
-	if cfg.SMTP.Host != "" {
-		for _, to := range cfg.SMTP.To {
-			targets = append(targets, struct{ channel, to string }{ChannelSMTP, to})
-		}
-	}
-	now := s.clock.Now()
-	for _, t := range targets {
-		id := fmt.Sprintf("%s-%s-v%d-%s-%s", kind, period, out.Version, t.channel, safeID(t.to))
-		var rnd [8]byte
-		rand.Read(rnd[:])
-		d := &pipeline.Delivery{ID: id, Kind: kind, Period: period, Version: out.Version, Channel: t.channel, To: t.to,
-			Subject: subj, Body: body, Attachments: out.Files, Created: now, NextAttempt: now, Status: pipeline.DeliveryPending,
-			MessageID: fmt.Sprintf("%s.%x@tongbao", id, rnd)}
-		created, err := s.ws.PutDelivery(d, false)
-		if err != nil {
-			return err
-		}
-		if created {
-			s.log.Info("delivery queued", "id", id, "to", t.to)
-		}
-	}
-	return nil
-}
-
-func safeID(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
-			return r
-		}
-		return '_'
-	}, s)
 }
 
 // DeliverPending sends the outbox entries that are due, with exponential
@@ -268,31 +223,4 @@ func (FolderSender) Send(ctx context.Context, msg Message, sent func() error) er
 		}
 	}
 	return sent()
-}
-
-// mailBody is what a reader sees before opening anything: which document,
-// its 发文字号, the key figures in a few lines and the attachments' names.
-func mailBody(subj string, out *pipeline.Output) string {
-	var b strings.Builder
-	b.WriteString("各位领导、同事：\n\n")
-	fmt.Fprintf(&b, "附件为《%s》第%d版", strings.TrimPrefix(subj, "【更正】"), out.Version)
-	if out.Number != "" {
-		fmt.Fprintf(&b, "（%s）", out.Number)
-	}
-	b.WriteString("，请查收。\n")
-	if out.Version > 1 {
-		fmt.Fprintf(&b, "本版为更正版，替代第%d版，请以本版为准。\n", out.Version-1)
-	}
-	if len(out.Summary) > 0 {
-		b.WriteString("\n要点：\n")
-		for _, l := range out.Summary {
-			b.WriteString("  " + l + "\n")
-		}
-	}
-	b.WriteString("\n附件：\n")
-	for i, f := range out.Files {
-		fmt.Fprintf(&b, "  %d．%s\n", i+1, filepath.Base(f))
-	}
-	b.WriteString("\n（本邮件由 tongbao 自动发送，请勿直接回复）\n")
-	return b.String()
 }

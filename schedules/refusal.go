@@ -64,7 +64,7 @@ func (s *Service) enqueueRefusal(ctx context.Context, name string, o *pipeline.F
 	}
 	now := s.clock.Now()
 	for _, addr := range to {
-		id := fmt.Sprintf("refusal-%s-%s", o.SHA256[:16], safeID(addr))
+		id := fmt.Sprintf("refusal-%s-%s", o.SHA256[:16], pipeline.SafeID(addr))
 		d := &pipeline.Delivery{ID: id, Kind: "refusal", Channel: ChannelSMTP, To: addr,
 			Subject: fmt.Sprintf("【退回】%s未通过校验（%d 个错误）", name, res.ErrorCount), Body: b.String(), Attachments: attach, AttachmentNames: names,
 			Created: now, NextAttempt: now, Status: pipeline.DeliveryPending, MessageID: id + "@tongbao"}

@@ -18,7 +18,6 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tongbao/pipeline"
-	"tongbao/reports"
 )
 
 // Job names.
@@ -216,14 +215,6 @@ func (r report) period() string {
 
 // key names the report in service.json: "bulletin 2022-03".
 func (r report) key() string { return r.kind + " " + r.period() }
-
-// title is the report's title, as its files and mails carry it.
-func (r report) title(district string) string {
-	if r.kind == JobBulletin {
-		return reports.BulletinTitle(district, r.month)
-	}
-	return reports.ScorecardTitle(district, r.quarter)
-}
 
 // reportOfKey reads a key of service.json back.
 func reportOfKey(key string) (report, error) {
@@ -429,9 +420,20 @@ func (s *Service) produce(ctx context.Context, r report, dueAt time.Time) error 
 	delete(st.Retry, key)
 	delete(st.Waiting, key)
 	st.Produced[key] = out.Version
-	if st.Delivered[key] < out.Version {
-		if err := s.enqueue(r, out); err != nil {
+	switch {
+	case !out.Issued():
+		// A draft: 签发 (portal or tongbao approve) queues it; the office
+		// was told when it was written.
+		if out.New {
+			s.log.Warn("report waits for approval", "report", kind, "period", period, "version", out.Version, "state", out.State, "held", out.Held)
+		}
+	case st.Delivered[key] < out.Version:
+		queued, err := s.ws.QueueVersion(out)
+		if err != nil {
 			return err
+		}
+		for _, id := range queued {
+			s.log.Info("delivery queued", "id", id)
 		}
 		st.Delivered[key] = out.Version
 		s.log.Info("report produced", "report", kind, "period", period, "version", out.Version, "new", out.New)
@@ -465,13 +467,4 @@ func (s *Service) recheckDue(ctx context.Context) {
 			s.log.Error("recheck failed", "report", r.kind, "period", r.period(), "err", err)
 		}
 	}
-}
-
-// subject of a report's mail; a correction begins with 【更正】.
-func subject(district string, r report, version int) string {
-	title := r.title(district)
-	if version > 1 {
-		return fmt.Sprintf("【更正】%s（第%d版）", title, version)
-	}
-	return title
 }

@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -715,5 +716,67 @@ func TestReminders(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the reminder lacks %q:\n%s", want, body)
 		}
+	}
+}
+
+// TestApprovalFromTheCommandLine: with approval on, the monthly run writes
+// a draft and delivers nothing; a 签发 made on the command line (another
+// Workspace, as another process) is delivered by the running service's
+// next look, with its 发文字号 and the signing day's date.
+func TestApprovalFromTheCommandLine(t *testing.T) {
+	fx := newFixture(t, time.Date(2022, 4, 5, 9, 0, 0, 0, shanghai), nil)
+	fx.ws.Config.Delivery.Approval = true
+	ctx := context.Background()
+	if err := fx.svc.MonthlyRun(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fx.svc.DeliverPending(ctx)
+	if ds, _ := fx.ws.Deliveries(); len(ds) != 0 {
+		t.Fatalf("a draft was delivered: %+v", ds[0])
+	}
+	if len(fx.logs.events("report waits for approval")) != 1 {
+		t.Error("the service did not log the waiting draft")
+	}
+	st, err := ReadStatus(fx.ws, DefaultConfig(), fx.clock.Now())
+	if err != nil || len(st.Drafts) != 1 || st.Drafts[0].Period != "2022-03" || !strings.Contains(st.Text(), "待签发：2022-03 月度通报 第1版，签发：tongbao approve --month 2022-03") {
+		t.Errorf("status before 签发: %+v %v", st, err)
+	}
+	fx.clock.Advance(26 * time.Hour) // signed on the 6th
+	cli, err := pipeline.Open(fx.ws.Home, fx.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli.Config.Delivery = fx.ws.Config.Delivery
+	out, err := cli.Approve(ctx, "2022-03", "命令行", 0)
+	if err != nil || !out.Issued() {
+		t.Fatalf("approve: %+v %v", out, err)
+	}
+	fx.clock.Advance(time.Minute)
+	if err := fx.svc.InboxRun(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := fx.ws.Deliveries()
+	if len(ds) != 1 || ds[0].Version != 1 || ds[0].Status != pipeline.DeliverySent || strings.HasPrefix(ds[0].Subject, "【更正】") {
+		t.Fatalf("deliveries after 签发: %+v", ds)
+	}
+	pdf := filepath.Join(fx.out, "2022-03", "江津区2022年3月安全生产执法检查和事故情况通报(v1).pdf")
+	text, err := exec.Command("pdftotext", "-raw", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (.ci/run installs poppler-utils): %v", err)
+	}
+	squeezed := strings.Join(strings.Fields(string(text)), "")
+	if !strings.Contains(squeezed, "江津安委办〔2022〕1号") || !strings.Contains(squeezed, "2022年4月6日") || strings.Contains(squeezed, "待签发稿") {
+		t.Errorf("the delivered PDF is not the signed one:\n%.400s", squeezed)
+	}
+	if st, _ := ReadStatus(fx.ws, DefaultConfig(), fx.clock.Now()); len(st.Drafts) != 0 {
+		t.Errorf("drafts after 签发: %+v", st.Drafts)
+	}
+	// The service's next monthly look changes nothing and sends nothing again.
+	if err := fx.svc.MonthlyRun(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fx.svc.DeliverPending(ctx)
+	if ds, _ := fx.ws.Deliveries(); len(ds) != 1 {
+		t.Errorf("%d deliveries after another run", len(ds))
 	}
 }

@@ -35,6 +35,16 @@ type Status struct {
 	Produced  map[string]int                  `json:"produced"`
 	SentCount int                             `json:"sent"`
 	Debris    pipeline.Debris                 `json:"debris"` // temporary files left by interrupted runs
+	Drafts    []Draft                         `json:"drafts"` // versions waiting for 签发
+}
+
+// Draft is a version waiting for 签发 (approval on, or held).
+type Draft struct {
+	Period  string `json:"period"`
+	Title   string `json:"title"`
+	Version int    `json:"version"`
+	State   string `json:"state"`
+	Held    string `json:"held,omitempty"`
 }
 
 var jobLabels = map[string]string{JobInbox: "收件箱检查", JobBulletin: "月度通报", JobScorecard: "季度评估", JobReminders: "催报"}
@@ -85,6 +95,18 @@ func ReadStatus(ws *pipeline.Workspace, cfg Config, now time.Time) (*Status, err
 	ds, err := ws.Deliveries()
 	if err != nil {
 		return nil, err
+	}
+	prs, err := ws.Reports(true)
+	if err != nil {
+		return nil, err
+	}
+	s.Drafts = []Draft{}
+	for _, pr := range prs {
+		for _, v := range pr.Versions {
+			if v.Signable {
+				s.Drafts = append(s.Drafts, Draft{Period: pr.Period, Title: pr.Title, Version: v.Version.Version, State: v.State, Held: v.Held})
+			}
+		}
 	}
 	for _, d := range ds {
 		if d.Status == pipeline.DeliverySent {
@@ -156,6 +178,17 @@ func (s *Status) Text() string {
 			state = fmt.Sprintf("发送失败 %d 次，下次重试 %s：%s", d.Attempts, when(d.NextAttempt.In(s.Now.Location())), d.LastError)
 		}
 		fmt.Fprintf(&b, "  %s → %s：%s\n", d.Subject, d.To, state)
+	}
+	for _, d := range s.Drafts {
+		flag := "--month"
+		if d.Title != "月度通报" {
+			flag = "--quarter"
+		}
+		fmt.Fprintf(&b, "待签发：%s %s 第%d版", d.Period, d.Title, d.Version)
+		if d.Held != "" {
+			fmt.Fprintf(&b, "（暂缓：%s）", d.Held)
+		}
+		fmt.Fprintf(&b, "，签发：tongbao approve %s %s\n", flag, d.Period)
 	}
 	if s.Debris.Files > 0 {
 		fmt.Fprintf(&b, "中断的运行留下的临时文件：%d 个，%.1f MB（下次写入工作区时自动清除）\n", s.Debris.Files, float64(s.Debris.Bytes)/(1<<20))

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"tongbao"
 )
 
 // chromium starts a headless Debian chromium for a test (skipped where it
@@ -171,8 +173,45 @@ func TestBrowserSubmit(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/admin/users"), chromedp.WaitVisible(css(`table.grid`)))
 	shot(t, ctx, dir, "users")
 	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/progress?month=2022-03"), chromedp.WaitVisible(css(`table.progress`)))
-	if p := text(t, ctx, "main"); !strings.Contains(p, "执法检查月报已报送 1 / 48 个单位") || !strings.Contains(p, "塘河镇\t镇街\t未报送") {
+	if p := text(t, ctx, "main"); !strings.Contains(p, "执法检查月报已报送 1 / 48 个单位") || !strings.Contains(p, "塘河镇\t镇街\t未报送") ||
+		!strings.Contains(p, "几江街道\t镇街\t已报送") {
 		t.Errorf("the progress board:\n%.600s", p)
 	}
 	shot(t, ctx, dir, "progress")
+
+	// 签发: with approval on, the month's bulletin waits; a form stripped
+	// of its token is refused; the button numbers it and puts it in the
+	// outbox.
+	fx.ws.Config.Delivery.Approval = true
+	fx.ws.Config.Delivery.Folder = t.TempDir()
+	if _, err := fx.ws.Bulletin(context.Background(), tongbao.Month{Year: 2022, Month: 3}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/reports"), chromedp.WaitVisible(css(`button.sign`)))
+	if p := text(t, ctx, "table.reports"); !strings.Contains(p, "待签发") || !strings.Contains(p, "签发时编号") {
+		t.Errorf("the reports page before 签发:\n%s", p)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("form[action$='/approve'] input[name=csrf]").remove(), true`)); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Click(css(`button.sign`)), chromedp.WaitVisible(css(`p.problem`)))
+	if p := text(t, ctx, "p.problem"); !strings.Contains(p, "表单已失效（缺少或不符的校验码）") {
+		t.Errorf("签发 without the token:\n%s", p)
+	}
+	if ds, _ := fx.ws.Deliveries(); len(ds) != 0 {
+		t.Fatalf("queued without the token: %d", len(ds))
+	}
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/reports"), chromedp.WaitVisible(css(`button.sign`)))
+	shot(t, ctx, dir, "reports-waiting")
+	do(t, ctx, chromedp.Click(css(`button.sign`)), chromedp.WaitVisible(css(`p.notice`)))
+	if n := text(t, ctx, "p.notice"); !strings.Contains(n, "已签发 2022-03 第1版（江津安委办〔2022〕1号）") {
+		t.Errorf("after 签发: %q", n)
+	}
+	if p := text(t, ctx, "table.reports"); !strings.Contains(p, "已签发") || !strings.Contains(p, "签发人：admin") {
+		t.Errorf("the reports page after 签发:\n%s", p)
+	}
+	shot(t, ctx, dir, "reports")
+	if ds, _ := fx.ws.Deliveries(); len(ds) != 1 || ds[0].Kind != "bulletin" || ds[0].Version != 1 {
+		t.Errorf("the outbox after 签发: %+v", ds)
+	}
 }

@@ -128,6 +128,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /progress/remind", s.require(adminOnly, s.remind))
 	mux.HandleFunc("GET /reports", s.require(followers, s.reportsPage))
 	mux.HandleFunc("GET /reports/{period}/{file}", s.require(followers, s.reportFile))
+	mux.HandleFunc("POST /reports/{period}/approve", s.require(adminOnly, s.approve))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)

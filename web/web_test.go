@@ -153,6 +153,7 @@ func TestRolesPerRoute(t *testing.T) {
 		{"GET", "/reports", map[string]int{"": 303, "jijiang": 403, "ledger": 403, "leader": 200, "admin": 200}},
 		{"GET", "/progress", map[string]int{"": 303, "jijiang": 403, "leader": 200, "admin": 200}},
 		{"POST", "/progress/remind", map[string]int{"": 401, "jijiang": 403, "leader": 403, "admin": 409}},
+		{"POST", "/reports/2022-03/approve", map[string]int{"": 401, "jijiang": 403, "ledger": 403, "leader": 403, "admin": 409}},
 		{"GET", "/submit", map[string]int{"": 303, "jijiang": 200, "ledger": 200, "leader": 403, "admin": 200}},
 		{"POST", "/submit", map[string]int{"": 401, "jijiang": 400, "leader": 403, "admin": 400}},
 		{"GET", "/no-such-page", map[string]int{"": 404, "admin": 404}},
@@ -820,7 +821,7 @@ func TestReportsPage(t *testing.T) {
 	l := fx.browser(t)
 	l.login("leader", testPassword)
 	code, page := l.get("/reports")
-	if code != http.StatusOK || !strings.Contains(page, "<td>2022-03</td>") || !strings.Contains(page, "第1版") || !strings.Contains(page, out.Number) || !strings.Contains(page, "已生成") {
+	if code != http.StatusOK || !strings.Contains(page, "<td>2022-03</td>") || !strings.Contains(page, "第1版") || !strings.Contains(page, out.Number) || !strings.Contains(page, "已签发") {
 		t.Fatalf("reports page: %d\n%s", code, page)
 	}
 	link := regexp.MustCompile(`href="(/reports/2022-03/[^"]+\.pdf)"`).FindStringSubmatch(page)
@@ -845,5 +846,71 @@ func TestReportsPage(t *testing.T) {
 	j.login("jijiang", testPassword)
 	if code, _ := j.get(link[1]); code != http.StatusForbidden {
 		t.Errorf("a reporter downloading a bulletin: %d", code)
+	}
+}
+
+// TestApprovalInPortal: with approval on, the draft is the office's
+// alone (a leader neither sees nor fetches it); 签发 needs the form's
+// token, numbers the version and puts it in the outbox; then the leader
+// sees it.
+func TestApprovalInPortal(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	fx.ws.Config.Delivery.Approval = true
+	fx.ws.Config.Delivery.Folder = t.TempDir()
+	samples, _ := filepath.Glob("../../shared/samples/*")
+	if _, err := fx.ws.ImportFiles(ctx, samples, pipeline.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	draft, err := fx.ws.Bulletin(ctx, tongbao.Month{Year: 2022, Month: 3})
+	if err != nil || draft.State != pipeline.VersionWaiting {
+		t.Fatalf("%+v %v", draft, err)
+	}
+	name := url.PathEscape(filepath.Base(draft.Files[1]))
+	l := fx.browser(t)
+	l.login("leader", testPassword)
+	if _, page := l.get("/reports"); strings.Contains(page, "2022-03") {
+		t.Errorf("a leader sees the draft:\n%s", page)
+	}
+	if code, _ := l.get("/reports/2022-03/" + name); code != http.StatusNotFound {
+		t.Errorf("a leader fetching the draft: %d", code)
+	}
+	a := fx.browser(t)
+	a.login("admin", testPassword)
+	_, page := a.get("/reports")
+	for _, want := range []string{"待签发", "签发时编号", `action="/reports/2022-03/approve"`, "已开启签发"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the office's page lacks %q", want)
+		}
+	}
+	if code, _ := a.get("/reports/2022-03/" + name); code != http.StatusOK {
+		t.Errorf("the office fetching the draft: %d", code)
+	}
+	if code, _ := a.post("/reports/2022-03/approve", url.Values{"csrf": {"0000"}}); code != http.StatusForbidden {
+		t.Errorf("签发 without the form's token: %d", code)
+	}
+	if ds, _ := fx.ws.Deliveries(); len(ds) != 0 {
+		t.Fatalf("queued before 签发: %d", len(ds))
+	}
+	fx.clock.advance(48 * time.Hour) // signed two days later: the sessions expired
+	a.login("admin", testPassword)
+	l.login("leader", testPassword)
+	code, page := a.post("/reports/2022-03/approve", nil)
+	if code != http.StatusOK || !strings.Contains(page, "已签发 2022-03 第1版（江津安委办〔2022〕1号）") {
+		t.Fatalf("签发: %d\n%s", code, page)
+	}
+	ds, _ := fx.ws.Deliveries()
+	if len(ds) != 1 || ds[0].Version != 1 || ds[0].Kind != "bulletin" {
+		t.Fatalf("the outbox after 签发: %+v", ds)
+	}
+	if code, page := a.post("/reports/2022-03/approve", nil); code != http.StatusConflict || !strings.Contains(page, "没有待签发的版本") {
+		t.Errorf("a second 签发: %d", code)
+	}
+	if _, page := l.get("/reports"); !strings.Contains(page, "江津安委办〔2022〕1号") || !strings.Contains(page, "2022-04-04") || !strings.Contains(page, "签发人：admin") {
+		t.Errorf("the leader's page after 签发:\n%s", page)
+	}
+	journal, _ := os.ReadFile(filepath.Join(fx.ws.Home, "journal.jsonl"))
+	if !strings.Contains(string(journal), `"event":"approve"`) || !strings.Contains(string(journal), "签发人 admin") {
+		t.Error("签发 not in the journal")
 	}
 }

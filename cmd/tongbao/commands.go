@@ -126,7 +126,7 @@ func (a *app) commands() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.home, "home", "", "工作区`目录`（默认取环境变量 TONGBAO_HOME，再否则 ./tongbao-data）")
 	root.AddCommand(a.initCmd(), a.templateCmd(), a.importCmd(true), a.importCmd(false), a.scoreCmd(),
-		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.retractCmd(), a.historyCmd(), a.exportCmd(), a.userCmd(), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
+		a.reportCmd("bulletin"), a.reportCmd("scorecard"), a.approveCmd(), a.retractCmd(), a.historyCmd(), a.exportCmd(), a.userCmd(), a.serveCmd(), a.statusCmd(), a.demoCmd(), a.versionCmd(), a.completionCmd())
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [命令]",
 		Short: "显示某个命令的说明",
@@ -483,8 +483,12 @@ func (a *app) reportCmd(kind string) *cobra.Command {
 			return err
 		}
 		switch {
+		case out.New && !out.Issued():
+			a.printDraft(out)
 		case out.New:
 			fmt.Fprintf(a.stdout, "已生成 %s 第%d版（%s）：\n", out.Period, out.Version, orNone(out.Number))
+		case !out.Issued():
+			fmt.Fprintf(a.stdout, "%s 的数据没有变化，第%d版仍待签发（tongbao approve %s %s）：\n", out.Period, out.Version, periodFlag(out.Kind), out.Period)
 		case number > 0:
 			fmt.Fprintf(a.stdout, "%s 的数据没有变化，沿用第%d版，发文字号仍为 %s（--number 只用于新版本）：\n", out.Period, out.Version, orNone(out.Number))
 		default:
@@ -802,6 +806,96 @@ Windows（PowerShell）：tongbao completion powershell | Out-String | Invoke-Ex
 }
 
 // orNone shows a 发文字号, or says there is none (no [document] number_prefix).
+// printDraft says that a new version waits for 签发, and why.
+func (a *app) printDraft(out *pipeline.Output) {
+	if out.State == pipeline.VersionHeld {
+		fmt.Fprintf(a.stdout, "已生成 %s 第%d版，暂缓投送：%s。已通知办公室；数据补齐后重新生成的版本照常投送，或现在签发：tongbao approve %s %s\n",
+			out.Period, out.Version, out.Held, periodFlag(out.Kind), out.Period)
+	} else {
+		fmt.Fprintf(a.stdout, "已生成 %s 第%d版待签发稿（签发时编号、定日期后才投送）：tongbao approve %s %s\n", out.Period, out.Version, periodFlag(out.Kind), out.Period)
+	}
+	if out.Dropped > 0 {
+		fmt.Fprintf(a.stdout, "原待签发的第%d版已作废，不再签发。\n", out.Dropped)
+	}
+}
+
+func periodFlag(kind string) string {
+	if kind == "bulletin" {
+		return "--month"
+	}
+	return "--quarter"
+}
+
+func (a *app) approveCmd() *cobra.Command {
+	var month, quarter string
+	var number int
+	c := &cobra.Command{
+		Use:   "approve --month <月份> | --quarter <季度> [选项]",
+		Short: "签发待签发的通报或评估（编号、定日期，交投送）",
+		Long: `签发一个期间待签发的版本（[delivery] approval = true 时新版本都要签发；未报送单位过多而暂缓的版本也可这样签发），
+与门户「通报」页的“签发”按钮相同：按签发当天编发文字号、定印发日期，重新生成文件，交给投送（运行中的服务一分钟内发出）。
+如果生成待签发稿之后数据又有变化，不签发，而是生成新的待签发稿，请核对后再签发。`,
+		Example: "  tongbao approve --month 2022-03\n  tongbao approve --quarter 2022Q1 --number 12",
+		Args:    noArgs("approve"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var period string
+			switch {
+			case month != "" && quarter != "":
+				return usagef("--month 和 --quarter 只能给一个")
+			case month != "":
+				m, err := parseMonthFlag(month)
+				if err != nil {
+					return err
+				}
+				period = m.String()
+			case quarter != "":
+				q, err := parseQuarterFlag(quarter)
+				if err != nil {
+					return err
+				}
+				period = q.String()
+			default:
+				return usagef("approve 需要 --month（如 2022-03）或 --quarter（如 2022Q1）")
+			}
+			if number < 0 {
+				return usagef("--number 应为正整数（发文字号的序号）")
+			}
+			ws, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			out, err := ws.Approve(cmd.Context(), period, "命令行", number)
+			if err != nil {
+				return err
+			}
+			if out.Stale {
+				fmt.Fprintf(a.stdout, "未签发：生成待签发稿之后数据有变化。\n")
+				if out.Issued() {
+					fmt.Fprintf(a.stdout, "已按新数据生成第%d版（%s），%s：\n", out.Version, orNone(out.Number), out.DeliveryNote())
+					for _, f := range out.Files {
+						fmt.Fprintln(a.stdout, f)
+					}
+				} else {
+					a.printDraft(out)
+					for _, f := range out.Files {
+						fmt.Fprintln(a.stdout, f)
+					}
+				}
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "已签发 %s 第%d版（%s，%s），%s：\n", out.Period, out.Version, orNone(out.Number), ws.Now().In(ws.Location()).Format("2006年1月2日"), out.DeliveryNote())
+			for _, f := range out.Files {
+				fmt.Fprintln(a.stdout, f)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&month, "month", "", "签发这个`月份`的通报（如 2022-03）")
+	c.Flags().StringVar(&quarter, "quarter", "", "签发这个`季度`的评估（如 2022Q1）")
+	c.Flags().IntVar(&number, "number", 0, "发文字号的`序号`；不给时取本年已用的下一个号")
+	return c
+}
+
 func orNone(number string) string {
 	if number == "" {
 		return "无发文字号"

@@ -50,6 +50,9 @@ func TestCommands(t *testing.T) {
 		{"bad --number", []string{"bulletin", "--month", "2022-03", "--number", "-2", "--home", home}, exitUsage, "--number 应为正整数"},
 		{"scorecard", []string{"scorecard", "--quarter", "2022年第一季度", "--home", home}, exitOK, "绩效评估(v1).xlsx"},
 		{"scorecard --number", []string{"scorecard", "--quarter", "2022Q2", "--number", "12", "--home", home}, exitOK, "〕12号）"},
+		{"approve an issued version", []string{"approve", "--month", "2022-03", "--home", home}, exitRefused, "2022-03 没有待签发的版本：第1版已于"},
+		{"approve without period", []string{"approve", "--home", home}, exitUsage, "approve 需要 --month"},
+		{"approve both periods", []string{"approve", "--month", "2022-03", "--quarter", "2022Q1", "--home", home}, exitUsage, "只能给一个"},
 		{"status", []string{"status", "--home", home}, exitOK, "月度通报"},
 		{"status json", []string{"status", "--json", "--home", home}, exitOK, `"name": "bulletin"`},
 		{"template without dataset", []string{"template"}, exitUsage, "template 需要一个数据类型"},
@@ -74,6 +77,39 @@ func TestCommands(t *testing.T) {
 	}
 	if _, err := os.Stat(tmpl); err != nil {
 		t.Errorf("template not written: %v", err)
+	}
+}
+
+// TestApproveCommand: with approval on, bulletin writes a draft and says
+// how to sign it; approve signs it with the next 发文字号.
+func TestApproveCommand(t *testing.T) {
+	home := t.TempDir()
+	samples, _ := filepath.Glob("../../../shared/samples/*")
+	for _, args := range [][]string{{"init", "--home", home}, append([]string{"import", "--home", home}, samples...)} {
+		if code := run(context.Background(), args, io.Discard, io.Discard); code != exitOK {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+	}
+	cfg := filepath.Join(home, "tongbao.toml")
+	data, _ := os.ReadFile(cfg)
+	if !bytes.Contains(data, []byte("approval = false")) {
+		t.Fatal("init's tongbao.toml has no approval key")
+	}
+	os.WriteFile(cfg, bytes.Replace(data, []byte("approval = false"), []byte("approval = true"), 1), 0o644)
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bulletin", "--month", "2022-03"}, "已生成 2022-03 第1版待签发稿（签发时编号、定日期后才投送）：tongbao approve --month 2022-03"},
+		{[]string{"bulletin", "--month", "2022-03"}, "2022-03 的数据没有变化，第1版仍待签发"},
+		{[]string{"approve", "--month", "2022-03", "--number", "5"}, "已签发 2022-03 第1版（江津安委办〔"},
+		{[]string{"approve", "--month", "2022-03"}, "没有待签发的版本"},
+	} {
+		var out bytes.Buffer
+		run(context.Background(), append(step.args, "--home", home), &out, &out)
+		if !strings.Contains(out.String(), step.want) {
+			t.Errorf("%v:\n%s\nwant %q", step.args, out.String(), step.want)
+		}
 	}
 }
 
