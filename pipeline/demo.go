@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -26,6 +27,14 @@ type DemoOptions struct {
 	Years    []int                              // default 2021, 2022
 	Progress func(done, total int, name string) // called after each file
 	Sections []string                           // other packages' commented tables for tongbao.toml (see Init)
+	// DataOnly imports the data without writing any report (tests and
+	// benchmarks of what reads the store).
+	DataOnly bool
+}
+
+// DemoAccount is a portal account the demo made, with its password.
+type DemoAccount struct {
+	Name, Role, Password string
 }
 
 // DemoSummary tells what the demo made.
@@ -39,6 +48,7 @@ type DemoSummary struct {
 	Scorecards int
 	Correction *Output              // the v2 made by a late file
 	Latest     *scoring.MonthReport // the latest month, for its last places
+	Accounts   []DemoAccount        // a 管理员 and a 领导, so serve shows a full dashboard at once
 	Elapsed    time.Duration
 }
 
@@ -127,6 +137,9 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 		wantQuarter[q] = true
 	}
 	for _, m := range months {
+		if opts.DataOnly {
+			break
+		}
 		issuing = at(5, m)
 		if _, err := ws.Bulletin(ctx, m); err != nil {
 			return sum, fmt.Errorf("bulletin %s: %w", m, err)
@@ -164,12 +177,21 @@ func Demo(ctx context.Context, home string, opts DemoOptions) (*DemoSummary, err
 	sum.Imported++
 	sum.Files++
 	progress(late.name)
-	issuing = at(6, last)
-	if sum.Correction, err = ws.Bulletin(ctx, last.Add(-1)); err != nil {
-		return sum, err
+	if !opts.DataOnly {
+		issuing = at(6, last)
+		if sum.Correction, err = ws.Bulletin(ctx, last.Add(-1)); err != nil {
+			return sum, err
+		}
+		issuing = time.Time{}
 	}
-	issuing = time.Time{}
 	progress("更正")
+	for _, a := range []struct{ name, role string }{{"admin", RoleAdmin}, {"leader", RoleLeader}} {
+		pw := demoPassword()
+		if err := ws.AddAccount(ctx, AccountInput{Name: a.name, Role: a.role, Password: pw}); err != nil {
+			return sum, fmt.Errorf("demo account %s: %w", a.name, err)
+		}
+		sum.Accounts = append(sum.Accounts, DemoAccount{Name: a.name, Role: a.role, Password: pw})
+	}
 	if sum.Latest, err = ws.ScoreMonth(ctx, last); err != nil {
 		return sum, err
 	}
@@ -586,5 +608,15 @@ func (s *DemoSummary) Text() string {
 		}
 	}
 	b.WriteString("历史数据在 store/（Parquet），原始文件在 archive/，导入记录在 journal.jsonl。\n")
+	if len(s.Accounts) > 0 {
+		fmt.Fprintf(&b, "门户和驾驶舱：tongbao serve --home %s，然后在浏览器打开 http://127.0.0.1:8080/ ，账号（密码只显示这一次）：\n", abs)
+		for _, a := range s.Accounts {
+			fmt.Fprintf(&b, "  %s（%s）  密码 %s\n", a.Name, RoleLabel(a.Role), a.Password)
+		}
+	}
 	return b.String()
 }
+
+// demoPassword is a random password for a demo account (printed once by
+// demo): 16 base32 characters, 80 bits.
+func demoPassword() string { return crand.Text()[:16] }

@@ -33,6 +33,9 @@ type Workspace struct {
 	hooks   hooks
 	sentMu  sync.Mutex
 	sentLog *os.File // outbox/sent.jsonl, kept open by a delivering service
+
+	overviewMu sync.Mutex
+	overview   *Overview // the dashboard's figures, for one store version
 }
 
 // HomeFrom picks the workspace folder: --home, else TONGBAO_HOME, else ./tongbao-data.

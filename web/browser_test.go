@@ -42,7 +42,18 @@ func chromium(t *testing.T) context.Context {
 // (fewer than 2 % of its pixels differ from the background).
 func shot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
-	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	shotOf(t, ctx, dir, name, chromedp.CaptureScreenshot())
+}
+
+// fullShot is shot of the whole page (PNG at quality 100).
+func fullShot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	shotOf(t, ctx, dir, name, chromedp.FullScreenshot(100))
+}
+
+func shotOf(t *testing.T, ctx context.Context, dir, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +87,28 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// browserLogin logs name in through the login form.
+func browserLogin(t *testing.T, ctx context.Context, base, name string) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do(t, ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(css(`input[name=name]`), name),
+		chromedp.SendKeys(css(`input[name=password]`), testPassword),
+		chromedp.Click(css(`form.card button`)),
+		chromedp.WaitVisible(css(`header nav`)),
+	)
+}
+
+// screenshotDir is where screenshots go: TONGBAO_SCREENSHOTS, else a
+// temporary folder.
+func screenshotDir(t *testing.T) string {
+	if dir := os.Getenv("TONGBAO_SCREENSHOTS"); dir != "" {
+		return dir
+	}
+	return t.TempDir()
+}
+
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -89,10 +122,7 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 func TestBrowserSubmit(t *testing.T) {
 	ctx := chromium(t)
 	fx := newFixture(t)
-	dir := os.Getenv("TONGBAO_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
+	dir := screenshotDir(t)
 	files := t.TempDir()
 	bad := filepath.Join(files, "几江街道执法检查_2022年3月.xlsx")
 	os.WriteFile(bad, townFile(t, []any{"几江街道", 18, 5, 9, 4, 1, 0.5}), 0o644)
@@ -101,13 +131,7 @@ func TestBrowserSubmit(t *testing.T) {
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	login := func(name string) {
 		t.Helper()
-		do(t, ctx,
-			chromedp.Navigate(fx.srv.URL+"/login"),
-			chromedp.SendKeys(css(`input[name=name]`), name),
-			chromedp.SendKeys(css(`input[name=password]`), testPassword),
-			chromedp.Click(css(`form.card button`)),
-			chromedp.WaitVisible(css(`header nav`)),
-		)
+		browserLogin(t, ctx, fx.srv.URL, name)
 		if h := text(t, ctx, "h1"); h != "首页" {
 			t.Fatalf("login %s: %q", name, h)
 		}
@@ -213,5 +237,105 @@ func TestBrowserSubmit(t *testing.T) {
 	shot(t, ctx, dir, "reports")
 	if ds, _ := fx.ws.Deliveries(); len(ds) != 1 || ds[0].Kind != "bulletin" || ds[0].Version != 1 {
 		t.Errorf("the outbox after 签发: %+v", ds)
+	}
+}
+
+// TestBrowserDashboard: in a real Chromium each dashboard page draws its
+// charts (every chart's SVG holds drawn paths, none failed to load), the
+// figures printed are the Score JSON's, and a reporter reaches only their
+// unit's page.
+func TestBrowserDashboard(t *testing.T) {
+	ctx := chromium(t)
+	fx := demoFixture(t)
+	dir := screenshotDir(t)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	login := func(name string) { t.Helper(); browserLogin(t, ctx, fx.srv.URL, name) }
+	// charts waits for every chart of the page and counts its drawn SVG paths.
+	charts := func(page string, want int) {
+		t.Helper()
+		do(t, ctx, chromedp.Navigate(fx.srv.URL+page), chromedp.WaitVisible(css(`main`)))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`new Promise(done => {
+			const check = () => {
+				const cs = [...document.querySelectorAll(".chart")];
+				if (cs.every(c => c.hasAttribute("data-drawn") || c.hasAttribute("data-failed"))) {
+					done(cs.map(c => c.hasAttribute("data-failed") ? -1 : c.querySelectorAll("svg path").length));
+				} else { setTimeout(check, 50); }
+			};
+			check();
+		})`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: %v", page, err)
+		}
+		if len(got) != want {
+			t.Errorf("%s: %d charts, want %d", page, len(got), want)
+		}
+		for i, n := range got {
+			if n < 10 {
+				t.Errorf("%s: chart %d drew %d SVG paths (−1: its data failed to load)", page, i, n)
+			}
+		}
+	}
+	login("boss")
+	charts("/dashboard", 1)
+	r, err := fx.ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "#acc-count"); got != itoa(r.Accidents.Month.Count) {
+		t.Errorf("accidents on the page %q, Score JSON %d", got, r.Accidents.Month.Count)
+	}
+	if got := text(t, ctx, "#not-reported-count"); got != itoa(int64(len(r.NotReported))) {
+		t.Errorf("未报送 on the page %q, Score JSON %d", got, len(r.NotReported))
+	}
+	fullShot(t, ctx, dir, "dashboard")
+	// Printed (the print stylesheet): the figures and the chart's words as
+	// text on A4, no navigation.
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFMargin(0.6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfPath := filepath.Join(dir, "dashboard-print.pdf")
+	os.WriteFile(pdfPath, pdf, 0o644)
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command("pdftotext", "-layout", pdfPath, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		printed := string(out)
+		for _, want := range []string{"数据月份", "生产安全事故", "事故死亡控制指标", "事故起数", "上年同期死亡人数", "末位单位"} {
+			if !strings.Contains(printed, want) {
+				t.Errorf("the printed dashboard lacks %q", want)
+			}
+		}
+		if strings.Contains(printed, "退出") || strings.Contains(printed, "修改密码") {
+			t.Error("the printed dashboard shows the navigation")
+		}
+	}
+	charts("/dashboard/trends", 1+len(fx.ws.Config.Scoring.Groups)+1)
+	fullShot(t, ctx, dir, "trends")
+	unit := r.LastPlace[0].Unit
+	charts("/dashboard/unit/"+unit, 3)
+	for _, e := range r.Enforcement {
+		if e.Unit == unit {
+			if got := text(t, ctx, "#unit-index"); got != e.Index.String() {
+				t.Errorf("%s's index on the page %q, Score JSON %s", unit, got, e.Index)
+			}
+		}
+	}
+	fullShot(t, ctx, dir, "unit")
+	charts("/dashboard/quarter", len(fx.ws.Config.Scoring.Groups))
+	fullShot(t, ctx, dir, "quarter")
+
+	// A reporter: their unit's page draws; another's is refused.
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/"), chromedp.Click(css(`form.logout button`)), chromedp.WaitVisible(css(`form.card`)))
+	login("jijiang")
+	charts("/dashboard/unit/几江街道", 3)
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/dashboard/unit/珞璜镇"), chromedp.WaitVisible(css(`p.problem`)))
+	if p := text(t, ctx, "p.problem"); !strings.Contains(p, "没有权限查看这个单位") {
+		t.Errorf("another unit's page: %q", p)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/api/front").then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || got != 403 {
+		t.Errorf("a reporter's /api/front: %d %v", got, err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"tongbao"
 	"tongbao/pipeline"
 	"tongbao/sources"
 )
@@ -69,12 +70,43 @@ func New(ws *pipeline.Workspace, cfg Config, now func() time.Time, log *slog.Log
 		"date":      func(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) },
 		"neg":       func(n int) int { return -n },
 		"esc":       url.PathEscape,
-		"hasSuffix": strings.HasSuffix}).ParseFS(templateFS, "templates/*.html")
+		"hasSuffix": strings.HasSuffix,
+		"chg":       changeText,
+		"pct":       percentText,
+		"delta": func(m map[string]*delta, key string) string {
+			if d := m[key]; d != nil {
+				if d.Pct != nil {
+					return d.Diff + "（" + *d.Pct + "）"
+				}
+				return d.Diff
+			}
+			return "—"
+		}}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	return &Server{ws: ws, cfg: cfg, now: now, log: log, tls: cfg.TLSCert != "", sessions: map[string]*session{},
 		failures: map[string][]time.Time{}, pages: pages}, nil
+}
+
+// overviewCheck is how often the dashboard's figures are brought up to
+// date with the store in the background, so that no page waits for
+// them after an import (the check itself is two stats when nothing changed).
+const overviewCheck = 5 * time.Second
+
+func (s *Server) keepOverviewWarm(ctx context.Context) {
+	t := time.NewTicker(overviewCheck)
+	defer t.Stop()
+	for {
+		if _, err := s.ws.Overview(ctx); err != nil && ctx.Err() == nil && tongbao.ErrorCode(err) != tongbao.ENoData {
+			s.log.Warn("dashboard figures", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // ListenAndServe serves until ctx ends, then shuts down gracefully.
@@ -85,6 +117,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
 	}
+	go s.keepOverviewWarm(ctx)
 	done := make(chan error, 1)
 	go func() {
 		if s.tls {
@@ -129,6 +162,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /reports", s.require(followers, s.reportsPage))
 	mux.HandleFunc("GET /reports/{period}/{file}", s.require(followers, s.reportFile))
 	mux.HandleFunc("POST /reports/{period}/approve", s.require(adminOnly, s.approve))
+	// 驾驶舱: each page and its JSON under the same roles (a reporter's
+	// unit pages are checked for scope by unitView).
+	mux.HandleFunc("GET /dashboard", s.require(followers, s.dashPage("dashboard.html", s.frontView)))
+	mux.HandleFunc("GET /dashboard/trends", s.require(followers, s.dashPage("trends.html", s.trendsView)))
+	mux.HandleFunc("GET /dashboard/quarter", s.require(followers, s.dashPage("quarter.html", s.quarterView)))
+	mux.HandleFunc("GET /dashboard/unit/{unit}", s.require(anyRole, s.dashPage("unit.html", s.unitView)))
+	mux.HandleFunc("GET /api/front", s.require(followers, s.dashAPI(s.frontView)))
+	mux.HandleFunc("GET /api/trends", s.require(followers, s.dashAPI(s.trendsView)))
+	mux.HandleFunc("GET /api/quarterview", s.require(followers, s.dashAPI(s.quarterView)))
+	mux.HandleFunc("GET /api/unit/{unit}", s.require(anyRole, s.dashAPI(s.unitView)))
+	mux.HandleFunc("GET /api/month/{month}", s.require(followers, s.dashAPI(s.monthScore)))
+	mux.HandleFunc("GET /api/quarter/{quarter}", s.require(followers, s.dashAPI(s.quarterScore)))
 	mux.HandleFunc("GET /admin/users", s.require(adminOnly, s.usersPage))
 	mux.HandleFunc("POST /admin/users/reset", s.require(adminOnly, s.resetPassword))
 	return securityHeaders(mux)

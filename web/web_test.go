@@ -127,6 +127,21 @@ func (b *browser) post(path string, form url.Values) (int, string) {
 	return b.read(b.c.PostForm(b.fx.srv.URL+path, form))
 }
 
+// expect asks for a route (a POST with the session's token) and checks
+// the status, naming the account.
+func (b *browser) expect(method, path, account string, want int) {
+	b.t.Helper()
+	var code int
+	if method == "GET" {
+		code, _ = b.get(path)
+	} else {
+		code, _ = b.post(path, nil)
+	}
+	if code != want {
+		b.t.Errorf("%s %s as %q: %d, want %d", method, path, account, code, want)
+	}
+}
+
 func (b *browser) login(name, password string) int {
 	b.t.Helper()
 	b.get("/login")
@@ -167,15 +182,7 @@ func TestRolesPerRoute(t *testing.T) {
 						t.Fatalf("login %s: %d", account, code)
 					}
 				}
-				var code int
-				if r.method == "GET" {
-					code, _ = b.get(r.path)
-				} else {
-					code, _ = b.post(r.path, nil)
-				}
-				if code != want {
-					t.Errorf("%s %s as %q: %d, want %d", r.method, r.path, account, code, want)
-				}
+				b.expect(r.method, r.path, account, want)
 			})
 		}
 	}
@@ -875,8 +882,14 @@ func TestApprovalInPortal(t *testing.T) {
 	if code, _ := l.get("/reports/2022-03/" + name); code != http.StatusNotFound {
 		t.Errorf("a leader fetching the draft: %d", code)
 	}
+	if _, page := l.get("/dashboard?month=2022-03"); !strings.Contains(page, "本月通报：尚未印发") || strings.Contains(page, "待签发") {
+		t.Errorf("a leader's dashboard shows the draft:\n%s", figures(page))
+	}
 	a := fx.browser(t)
 	a.login("admin", testPassword)
+	if _, page := a.get("/dashboard?month=2022-03"); !strings.Contains(page, "本月通报：第1版，待签发") {
+		t.Errorf("the office's dashboard does not show the draft")
+	}
 	_, page := a.get("/reports")
 	for _, want := range []string{"待签发", "签发时编号", `action="/reports/2022-03/approve"`, "已开启签发"} {
 		if !strings.Contains(page, want) {
@@ -905,6 +918,9 @@ func TestApprovalInPortal(t *testing.T) {
 	}
 	if code, page := a.post("/reports/2022-03/approve", nil); code != http.StatusConflict || !strings.Contains(page, "没有待签发的版本") {
 		t.Errorf("a second 签发: %d", code)
+	}
+	if _, page := l.get("/dashboard?month=2022-03"); !strings.Contains(page, "本月通报：第1版（江津安委办〔2022〕1号），已签发") {
+		t.Errorf("a leader's dashboard after 签发 does not name the bulletin")
 	}
 	if _, page := l.get("/reports"); !strings.Contains(page, "江津安委办〔2022〕1号") || !strings.Contains(page, "2022-04-04") || !strings.Contains(page, "签发人：admin") {
 		t.Errorf("the leader's page after 签发:\n%s", page)
