@@ -638,8 +638,12 @@ func canSeeUnit(a *pipeline.Account, unit string) bool {
 // overview is the pipeline's Overview, or an answer saying why not.
 func (s *Server) overview(w http.ResponseWriter, r *request) *pipeline.Overview {
 	o, err := s.ws.Overview(r.Context())
-	if err != nil {
-		s.fail(w, http.StatusNotFound, "驾驶舱暂无数据："+pipeline.Explain(err))
+	switch {
+	case tongbao.ErrorCode(err) == tongbao.ENoData:
+		s.fail(w, http.StatusNotFound, "驾驶舱暂无数据：工作区还没有导入任何执法检查月报或事故台账。")
+		return nil
+	case err != nil:
+		s.fail(w, http.StatusInternalServerError, "驾驶舱暂时无法显示："+pipeline.Explain(err))
 		return nil
 	}
 	return o

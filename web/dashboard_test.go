@@ -294,6 +294,11 @@ func TestDashboardRoles(t *testing.T) {
 func TestOverviewFollowsTheStore(t *testing.T) {
 	fx := newFixture(t)
 	ctx := context.Background()
+	b := fx.browser(t)
+	b.login("leader", testPassword)
+	if code, page := b.get("/dashboard"); code != http.StatusNotFound || !strings.Contains(page, "驾驶舱暂无数据：工作区还没有导入任何执法检查月报或事故台账") {
+		t.Errorf("an empty workspace's dashboard: %d", code)
+	}
 	samples, _ := filepath.Glob("../../shared/samples/*")
 	if _, err := fx.ws.ImportFiles(ctx, samples[:1], pipeline.ImportOptions{}); err != nil {
 		t.Fatal(err)
