@@ -325,6 +325,18 @@ func TestBrowserDashboard(t *testing.T) {
 	fullShot(t, ctx, dir, "unit")
 	charts("/dashboard/quarter", len(fx.ws.Config.Scoring.Groups))
 	fullShot(t, ctx, dir, "quarter")
+	// The leader reaches no upload or approval route, neither by the page
+	// nor by a request of its own.
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/submit"), chromedp.WaitVisible(css(`p.problem`)))
+	if p := text(t, ctx, "p.problem"); !strings.Contains(p, "没有权限访问此页面") {
+		t.Errorf("a leader's /submit: %q", p)
+	}
+	for _, path := range []string{"/submit", "/submit/zero", "/reports/2022-12/approve"} {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("`+path+`", {method: "POST"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+		if err != nil || got != 403 {
+			t.Errorf("a leader's POST %s: %d %v", path, got, err)
+		}
+	}
 
 	// A reporter: their unit's page draws; another's is refused.
 	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/"), chromedp.Click(css(`form.logout button`)), chromedp.WaitVisible(css(`form.card`)))
