@@ -40,8 +40,12 @@ type Upload struct {
 	Warnings int                     `json:"warnings"`
 	Replaces []Supersession          `json:"replaces,omitempty"`
 	Marked   bool                    `json:"marked,omitempty"` // marked.xlsx written
-	Imported time.Time               `json:"imported,omitzero"`
-	SHA256   string                  `json:"sha256,omitempty"`
+	// Mailed are the addresses the refusal was mailed to; MailError why
+	// it could not be queued.
+	Mailed    []string  `json:"mailed,omitempty"`
+	MailError string    `json:"mail_error,omitempty"`
+	Imported  time.Time `json:"imported,omitzero"`
+	SHA256    string    `json:"sha256,omitempty"`
 }
 
 // UploadProblem is one error or warning, by its position.
@@ -128,8 +132,9 @@ func (w *Workspace) ReceiveUpload(ctx context.Context, a *Account, name string, 
 	if res == nil {
 		res = &sources.Result{File: up.Name}
 	}
+	scope := ""
 	if o.Status == Validated {
-		if scope := w.scopeProblem(a, res); scope != "" {
+		if scope = w.scopeProblem(a, res); scope != "" {
 			res.Errors = append(res.Errors, &sources.ImportError{File: up.Name, Code: tongbao.EInvalid, Rule: scope})
 			res.ErrorCount++
 		}
@@ -144,12 +149,24 @@ func (w *Workspace) ReceiveUpload(ctx context.Context, a *Account, name string, 
 	}
 	if res.ErrorCount > 0 {
 		up.Status = UploadRefused
+		marked := filepath.Join(dir, "marked.xlsx")
 		if f, err := os.Open(path); err == nil {
 			st, _ := f.Stat()
-			if err := w.writeMarkedCopy(ctx, filepath.Join(dir, "marked.xlsx"), tempUpload, up.Name, f, st.Size(), res); err == nil {
+			if err := w.writeMarkedCopy(ctx, marked, tempUpload, up.Name, f, st.Size(), res); err == nil {
 				up.Marked = true
 			}
 			f.Close()
+		}
+		if !up.Marked {
+			marked = ""
+		}
+		// Mailed too, as a refusal from the inbox is (when mail is on): the
+		// unit's statistician may not be the one at the browser. A file
+		// outside the account's scope is not: it names another's units.
+		if scope == "" {
+			if up.Mailed, err = w.QueueRefusal(ctx, up.Name, o.SHA256, res, marked); err != nil {
+				up.MailError = Explain(err)
+			}
 		}
 		w.Journal(JournalEntry{Time: up.At, Event: "upload_refused", File: up.Name, Dataset: res.Dataset, Errors: res.ErrorCount, Detail: a.Name})
 	} else {

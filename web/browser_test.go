@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"image/png"
 	"os"
 	"os/exec"
@@ -167,12 +168,23 @@ func TestBrowserSubmit(t *testing.T) {
 	}
 	refused := strings.TrimSuffix(href.Value, "/marked")
 
-	do(t, ctx,
-		chromedp.Navigate(fx.srv.URL+"/submit"),
-		chromedp.SetUploadFiles(css(`input[type=file]`), []string{good}),
-		chromedp.Click(css(`form.card button`)),
-		chromedp.WaitVisible(css(`form[action$="/confirm"] button`)),
-	)
+	// The good file is dragged onto the drop zone, as a user drops it from
+	// the file manager: a DataTransfer holding the file's bytes.
+	goodBytes, _ := os.ReadFile(good)
+	do(t, ctx, chromedp.Navigate(fx.srv.URL+"/submit"), chromedp.WaitVisible(css(`#dropzone`)))
+	dropped, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const bytes = Uint8Array.from(atob("`+base64.StdEncoding.EncodeToString(goodBytes)+`"), c => c.charCodeAt(0));
+		const dt = new DataTransfer();
+		dt.items.add(new File([bytes], "`+filepath.Base(good)+`"));
+		const zone = document.getElementById("dropzone");
+		zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return document.getElementById("chosen").textContent + "|" + document.querySelector("input[type=file]").files.length;
+	})()`))
+	if err != nil || dropped != "已选择："+filepath.Base(good)+"|1" {
+		t.Fatalf("the drop: %q %v", dropped, err)
+	}
+	do(t, ctx, chromedp.Click(css(`form.card button`)), chromedp.WaitVisible(css(`form[action$="/confirm"] button`)))
 	if main := text(t, ctx, "main"); !strings.Contains(main, "通过校验") || !strings.Contains(main, "几江街道") {
 		t.Errorf("the preview:\n%s", main)
 	}

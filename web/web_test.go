@@ -660,8 +660,9 @@ func TestProgress(t *testing.T) {
 
 // TestRemindButton: the office's 催报 queues a mail for each unit not
 // reported that has a mailbox, at most once a day; leaders may not.
-func TestRemindButton(t *testing.T) {
-	fx := newFixture(t)
+// setUnitEmail gives a unit a 邮箱 in units.xlsx.
+func setUnitEmail(t *testing.T, fx *fixture, unit, email string) {
+	t.Helper()
 	u, err := excelize.OpenFile(filepath.Join(fx.ws.Home, "units.xlsx"))
 	if err != nil {
 		t.Fatal(err)
@@ -669,8 +670,8 @@ func TestRemindButton(t *testing.T) {
 	sheet := u.GetSheetList()[0]
 	rows, _ := u.GetRows(sheet)
 	for i, r := range rows {
-		if r[0] == "塘河镇" {
-			u.SetCellValue(sheet, fmt.Sprintf("G%d", i+1), "tanghe@example.org") // 邮箱
+		if r[0] == unit {
+			u.SetCellValue(sheet, fmt.Sprintf("G%d", i+1), email) // 邮箱
 		}
 	}
 	if v, _ := u.GetCellValue(sheet, "G1"); v != "邮箱" {
@@ -678,6 +679,43 @@ func TestRemindButton(t *testing.T) {
 	}
 	u.Save()
 	u.Close()
+}
+
+// TestPortalRefusalMailed: with mail on, a refused portal upload is also
+// mailed to its unit with the marked copy, once per file content; a file
+// refused for naming another's unit is not mailed to that unit.
+func TestPortalRefusalMailed(t *testing.T) {
+	fx := newFixture(t)
+	setUnitEmail(t, fx, "几江街道", "jijiang@example.org")
+	setUnitEmail(t, fx, "德感街道", "degan@example.org")
+	fx.ws.Config.Delivery.SMTP = pipeline.SMTPConfig{Host: "127.0.0.1", Port: 25, From: "t@example.org", To: []string{"o@example.org"}}
+	b := fx.browser(t)
+	b.login("jijiang", testPassword)
+	b.get("/submit")
+	bad := townFile(t, []any{"几江街道", 18, 5, 9, 4, 1, 0.5})
+	_, page := b.upload("几江街道执法检查_2022年3月.xlsx", bad, "")
+	if !strings.Contains(page, "错误清单和标注文件也已发送到 jijiang@example.org") {
+		t.Errorf("the page does not say the refusal was mailed:\n%s", page)
+	}
+	b.upload("几江街道执法检查_2022年3月.xlsx", bad, "") // the same file again: no second mail
+	b.upload("德感街道执法检查_2022年3月.xlsx", townFile(t, []any{"德感街道", 18, 5, 0, 4, 1, 0.5}), "")
+	ds, _ := fx.ws.Deliveries()
+	if len(ds) != 1 {
+		t.Fatalf("%d mails, want 1", len(ds))
+	}
+	d := ds[0]
+	if d.Kind != "refusal" || d.To != "jijiang@example.org" || !strings.HasPrefix(d.Body, "几江街道") || !strings.Contains(d.Body, "重大隐患数不能大于发现隐患数") ||
+		len(d.Attachments) != 1 || d.AttachmentNames[0] != "几江街道执法检查_2022年3月（问题标注）.xlsx" {
+		t.Errorf("the refusal mail: %+v", d)
+	}
+	if _, err := os.Stat(d.Attachments[0]); err != nil {
+		t.Errorf("the attached marked copy: %v", err)
+	}
+}
+
+func TestRemindButton(t *testing.T) {
+	fx := newFixture(t)
+	setUnitEmail(t, fx, "塘河镇", "tanghe@example.org")
 	a := fx.browser(t)
 	a.login("admin", testPassword)
 	a.get("/progress?month=2022-03")
