@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +56,68 @@ type FileOutcome struct {
 	Rejected   []string // files written to rejected/
 	Unread     bool     // refused before it was read: not a regular file, too large (nothing kept)
 	DryRun     bool     // validated only
+	// Totals are a validated file's key figures per period (dry run only):
+	// what a preview shows before the file is imported.
+	Totals []PeriodTotals
+}
+
+// PeriodTotals are a file's key figures in one period: enforcement sums,
+// or the accident ledger's accidents and deaths (with the missing).
+type PeriodTotals struct {
+	Period      string
+	Enforcement *scoring.EnforcementTotals `json:",omitempty"`
+	Accidents   int64                      `json:",omitempty"`
+	Deaths      int64                      `json:",omitempty"`
+}
+
+// previewTotals sum a dry run's batches per period.
+type previewTotals map[string]*PeriodTotals
+
+func (p *previewTotals) add(period string, rec arrow.Record) error {
+	ds := datasetOf(rec.Schema())
+	if ds == nil || (ds.Name != tongbao.Enforcement && ds.Name != tongbao.Accidents) {
+		return nil
+	}
+	if *p == nil {
+		*p = previewTotals{}
+	}
+	t := (*p)[period]
+	if t == nil {
+		t = &PeriodTotals{Period: period}
+		(*p)[period] = t
+	}
+	if ds.Name == tongbao.Accidents {
+		c := columns{rec}
+		deaths, missing := c.i64("deaths"), c.i64("missing")
+		for i := range int(rec.NumRows()) {
+			t.Accidents++
+			t.Deaths += deaths.Value(i) + missing.Value(i)
+		}
+		return nil
+	}
+	sums := map[tongbao.Month]map[string]*scoring.EnforcementTotals{}
+	if err := SumEnforcement(sums, rec); err != nil {
+		return err
+	}
+	if t.Enforcement == nil {
+		t.Enforcement = &scoring.EnforcementTotals{}
+	}
+	for _, units := range sums {
+		for _, u := range units {
+			t.Enforcement.Add(*u)
+		}
+	}
+	return nil
+}
+
+// list is the totals in period order.
+func (p previewTotals) list() []PeriodTotals {
+	var out []PeriodTotals
+	for _, t := range p {
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, b PeriodTotals) int { return strings.Compare(a.Period, b.Period) })
+	return out
 }
 
 // ImportFiles imports (or with DryRun validates) files one by one under the
@@ -219,7 +282,7 @@ func (w *Workspace) importFile(ctx context.Context, path string, reg *tongbao.Re
 			Errors: res.ErrorCount, Warnings: res.WarningCount})
 	}
 	if opts.DryRun {
-		o.Status = Validated
+		o.Status, o.Totals = Validated, parts.preview.list()
 		return o, nil
 	}
 	if err := parts.commit(res, o.SHA256); err != nil {
@@ -433,10 +496,11 @@ type openPartition struct {
 // written under a temporary name until the whole file proved valid. The
 // Parquet encoding runs on its own goroutine, beside parsing.
 type partitionWriter struct {
-	ws     *Workspace
-	dryRun bool
-	open   map[string]*openPartition
-	ds     string
+	ws      *Workspace
+	dryRun  bool
+	preview previewTotals // dry run: what the file would add
+	open    map[string]*openPartition
+	ds      string
 
 	jobs chan partitionJob
 	done chan struct{}
@@ -494,7 +558,7 @@ func fileSchema(ds *sources.Dataset) *arrow.Schema {
 
 func (pw *partitionWriter) sink(period string, rec arrow.Record) error {
 	if pw.dryRun {
-		return nil
+		return pw.preview.add(period, rec)
 	}
 	if pw.jobs == nil {
 		pw.jobs, pw.done = make(chan partitionJob, 2), make(chan struct{})

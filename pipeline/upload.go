@@ -38,7 +38,8 @@ type Upload struct {
 	Problems []UploadProblem         `json:"problems,omitempty"` // errors first, at most maxUploadProblems
 	Errors   int                     `json:"errors"`
 	Warnings int                     `json:"warnings"`
-	Replaces []Supersession          `json:"replaces,omitempty"`
+	Replaces []Replacement           `json:"replaces,omitempty"`
+	Totals   []PeriodTotals          `json:"totals,omitempty"` // a valid file's key figures per period
 	Marked   bool                    `json:"marked,omitempty"` // marked.xlsx written
 	// Mailed are the addresses the refusal was mailed to; MailError why
 	// it could not be queued.
@@ -170,7 +171,7 @@ func (w *Workspace) ReceiveUpload(ctx context.Context, a *Account, name string, 
 		}
 		w.Journal(JournalEntry{Time: up.At, Event: "upload_refused", File: up.Name, Dataset: res.Dataset, Errors: res.ErrorCount, Detail: a.Name})
 	} else {
-		up.Status, up.Periods = UploadValid, res.Periods
+		up.Status, up.Periods, up.Totals = UploadValid, res.Periods, o.Totals
 		if up.Replaces, err = w.wouldReplace(res); err != nil {
 			return nil, err
 		}
@@ -213,16 +214,35 @@ func (w *Workspace) scopeProblem(a *Account, res *sources.Result) string {
 }
 
 // wouldReplace is what importing a valid file would supersede now.
-func (w *Workspace) wouldReplace(res *sources.Result) ([]Supersession, error) {
+func (w *Workspace) wouldReplace(res *sources.Result) ([]Replacement, error) {
 	cat, err := readCatalog(w.path("catalog.json"))
 	if err != nil {
 		return nil, err
+	}
+	rows := map[string]int{}
+	for _, p := range cat.Partitions {
+		rows[p.SHA256+" "+p.Period] = p.Rows
 	}
 	var parts []Partition
 	for _, ps := range res.Periods {
 		parts = append(parts, Partition{Dataset: res.Dataset, Period: ps.Period, SHA256: "pending-upload", Units: ps.Units, ImportedAt: w.now(), Status: StatusLive})
 	}
-	return cat.add(parts, w.now()), nil
+	var out []Replacement
+	for _, s := range cat.add(parts, w.now()) {
+		r := Replacement{Supersession: s}
+		if len(s.Units) == 0 {
+			r.Rows = rows[s.SHA256+" "+s.Period]
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Replacement is what confirming an upload would replace: a whole earlier
+// import's period (Rows records) or some units' data in it.
+type Replacement struct {
+	Supersession
+	Rows int `json:"rows,omitempty"` // a whole partition's records
 }
 
 func (w *Workspace) saveUpload(up *Upload) error {

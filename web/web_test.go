@@ -459,6 +459,11 @@ func TestSubmit(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(page, "通过校验") || !strings.Contains(page, "确认导入") {
 		t.Fatalf("a good file: %d\n%s", code, page)
 	}
+	for _, want := range []string{"数据：执法检查月报", "<td>2022-03</td><td>检查企业 18 家次，发现隐患 5 条（重大 0 条），整改 4 条，立案查处 1 起，罚款 0.5 万元</td>", "不替换任何现有数据"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the preview lacks %q", want)
+		}
+	}
 	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
 	code, page = b.post(confirm[1], nil)
 	if code != http.StatusOK || !strings.Contains(page, "已导入") {
@@ -476,19 +481,86 @@ func TestSubmit(t *testing.T) {
 			t.Errorf("几江街道 after the upload: %+v", e)
 		}
 	}
+	// A correction's preview says what it replaces.
+	_, page = b.upload("几江街道执法检查_2022年3月_更正.xlsx", townFile(t, []any{"几江街道", 20, 5, 0, 4, 1, 0.5}), "")
+	if !strings.Contains(page, "确认后将替换：<br>2022-03 现有 1 条记录（文件「几江街道执法检查_2022年3月.xlsx」）") {
+		t.Errorf("the correction's preview:\n%s", page)
+	}
 	// The hostile name stayed inside its upload folder.
 	if _, err := os.Stat(filepath.Join(fx.ws.Home, "etc")); err == nil {
 		t.Error("a file was written outside the uploads folder")
 	}
 	ups, _ := fx.ws.Uploads("jijiang")
-	if len(ups) != 3 || ups[0].Name != "几江街道执法检查_2022年3月.xlsx" || ups[0].Status != pipeline.UploadImported {
-		t.Errorf("uploads %+v", ups[0])
+	if len(ups) != 4 || ups[1].Name != "几江街道执法检查_2022年3月.xlsx" || ups[1].Status != pipeline.UploadImported {
+		t.Errorf("uploads %+v", ups[1])
 	}
 	// A leader may not submit.
 	l := fx.browser(t)
 	l.login("leader", testPassword)
 	if code, _ := l.get("/submit"); code != http.StatusForbidden {
 		t.Errorf("a leader's submit page: %d", code)
+	}
+}
+
+// TestLedgerPreview: the accident ledger's preview totals are what the
+// month scores once it is imported; a second ledger replaces the whole
+// month, counted in records.
+func TestLedgerPreview(t *testing.T) {
+	fx := newFixture(t)
+	b := fx.browser(t)
+	b.login("ledger", testPassword)
+	b.get("/submit")
+	data, err := os.ReadFile("../../shared/samples/事故台账_2022年3月.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page := b.upload("事故台账_2022年3月.xlsx", data, "")
+	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	if confirm == nil {
+		t.Fatalf("no preview:\n%s", page)
+	}
+	b.post(confirm[1], nil)
+	r, err := fx.ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("<td>2022-03</td><td>事故 %d 起，死亡（含失踪）%d 人</td>", r.Accidents.Month.Count, r.Accidents.Month.Deaths)
+	if !strings.Contains(page, want) {
+		t.Errorf("the ledger's preview lacks %q", want)
+	}
+	// The same ledger saved again by Excel: other bytes, the same rows.
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	f.Write(&again)
+	f.Close()
+	_, page = b.upload("事故台账_2022年3月_补充.xlsx", again.Bytes(), "")
+	if !strings.Contains(page, fmt.Sprintf("2022-03 现有 %d 条记录（文件「事故台账_2022年3月.xlsx」）", r.Accidents.Month.Count)) {
+		t.Errorf("the second ledger's preview:\n%s", page)
+	}
+}
+
+// TestPreviewReplacesUnits: a reporter's correction of one unit in the
+// office's file of two replaces that unit's data only, and says so.
+func TestPreviewReplacesUnits(t *testing.T) {
+	fx := newFixture(t)
+	a := fx.browser(t)
+	a.login("admin", testPassword)
+	a.get("/submit")
+	_, page := a.upload("镇街执法_2022年3月.xlsx", townFile(t, []any{"几江街道", 10, 5, 0, 4, 1, 0.5}, []any{"德感街道", 12, 5, 0, 4, 1, 0.5}), "")
+	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	if confirm == nil {
+		t.Fatalf("no preview:\n%s", page)
+	}
+	a.post(confirm[1], nil)
+	b := fx.browser(t)
+	b.login("jijiang", testPassword)
+	b.get("/submit")
+	_, page = b.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 20, 5, 0, 4, 1, 0.5}), "")
+	if !strings.Contains(page, "确认后将替换：<br>2022-03 几江街道 的数据（文件「镇街执法_2022年3月.xlsx」）") {
+		t.Errorf("the preview:\n%s", page)
 	}
 }
 
