@@ -119,7 +119,7 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 
 // TestBrowserSubmit drives a real Chromium: log in; a bad file shows the
 // error table naming the cell and its marked copy downloads; a good file
-// is previewed and imported; another reporter gets 404 for the upload.
+// is previewed and imported; another reporter gets 403 for the upload and its marked copy.
 func TestBrowserSubmit(t *testing.T) {
 	ctx := chromium(t)
 	fx := newFixture(t)
@@ -203,6 +203,12 @@ func TestBrowserSubmit(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(fx.srv.URL+refused))
 	if main := text(t, ctx, "main"); !strings.Contains(main, "没有这次报送，或不是您的报送") {
 		t.Errorf("another reporter's view of the upload:\n%s", main)
+	}
+	for _, path := range []string{refused, refused + "/marked"} {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("`+path+`").then(r => r.status)`, chromedp.EvalAwaitPromise))
+		if err != nil || got != 403 {
+			t.Errorf("another reporter fetching %s: %d %v", path, got, err)
+		}
 	}
 	logout()
 	login("admin")

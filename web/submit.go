@@ -57,7 +57,9 @@ func (s *Server) upload(w http.ResponseWriter, r *request) {
 func (s *Server) ownUpload(w http.ResponseWriter, r *request) *pipeline.Upload {
 	up, err := s.ws.GetUpload(r.PathValue("id"))
 	if err != nil || (up.Account != r.account.Name && r.account.Role != pipeline.RoleAdmin) {
-		s.fail(w, http.StatusNotFound, "没有这次报送，或不是您的报送。")
+		// The same answer for another's upload and one that does not
+		// exist: ids cannot be probed.
+		s.fail(w, http.StatusForbidden, "没有这次报送，或不是您的报送。")
 		return nil
 	}
 	return up

@@ -443,10 +443,10 @@ func TestSubmit(t *testing.T) {
 	}
 	other := fx.browser(t)
 	other.login("ledger", testPassword)
-	if code, _ := other.get(marked[1]); code != http.StatusNotFound {
+	if code, _ := other.get(marked[1]); code != http.StatusForbidden {
 		t.Errorf("another reporter fetched the marked copy: %d", code)
 	}
-	if code, _ := other.get(strings.TrimSuffix(marked[1], "/marked")); code != http.StatusNotFound {
+	if code, _ := other.get(strings.TrimSuffix(marked[1], "/marked")); code != http.StatusForbidden {
 		t.Errorf("another reporter saw the upload: %d", code)
 	}
 
