@@ -21,6 +21,7 @@ import (
 	"tongbao"
 
 	"tongbao/pipeline"
+	"tongbao/scoring"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -1038,5 +1039,56 @@ func TestApprovalInPortal(t *testing.T) {
 	journal, _ := os.ReadFile(filepath.Join(fx.ws.Home, "journal.jsonl"))
 	if !strings.Contains(string(journal), `"event":"approve"`) || !strings.Contains(string(journal), "签发人 admin") {
 		t.Error("签发 not in the journal")
+	}
+}
+
+// TestLargeUploadPreviewEqualsImport: a file of 70,001 case-level rows
+// (more than two 32,768-row batches) previews the totals that the month
+// has once it is imported, summed the plain way from the stored rows.
+func TestLargeUploadPreviewEqualsImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 70,001-row upload")
+	}
+	fx := newFixture(t)
+	var csv bytes.Buffer
+	csv.WriteString("执法单位,被检查单位,检查日期,检查家次,发现隐患(条),其中重大隐患(条),整改隐患(条),立案查处(起),罚款金额(元)\n")
+	units := []string{"几江街道", "德感街道", "珞璜镇", "区应急局"}
+	for i := range 70001 {
+		found := i % 6
+		cases, fine := 0, 0
+		if i%5 == 0 {
+			cases, fine = 1, 1000*(1+i%50)
+		}
+		fmt.Fprintf(&csv, "%s,企业%06d,2022-03-%02d,1,%d,%d,%d,%d,%d\n", units[i%len(units)], i, 1+i%28, found, min(found, i%2), i%(found+1), cases, fine)
+	}
+	a := fx.browser(t)
+	a.login("admin", testPassword)
+	a.get("/submit")
+	_, page := a.upload("执法检查明细_2022年3月.csv", csv.Bytes(), "")
+	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	if confirm == nil {
+		t.Fatalf("no preview:\n%.3000s", page)
+	}
+	shown := regexp.MustCompile(`<td>2022-03</td><td>(检查企业[^<]*)</td>`).FindStringSubmatch(page)
+	if code, _ := a.post(confirm[1], nil); code != http.StatusOK {
+		t.Fatalf("confirm: %d", code)
+	}
+	r, err := fx.ws.ScoreMonthFromRows(context.Background(), tongbao.Month{Year: 2022, Month: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum scoring.EnforcementTotals
+	for _, e := range r.Enforcement {
+		sum.Inspections += e.Inspections
+		sum.HazardsFound += e.HazardsFound
+		sum.MajorHazards += e.MajorHazards
+		sum.HazardsFixed += e.HazardsFixed
+		sum.Cases += e.Cases
+		sum.Fines += tongbao.Money(e.Fines.V * 100) // Fixed with 2 decimals → 万元 × 10^4
+	}
+	want := fmt.Sprintf("检查企业 %d 家次，发现隐患 %d 条（重大 %d 条），整改 %d 条，立案查处 %d 起，罚款 %s 万元",
+		sum.Inspections, sum.HazardsFound, sum.MajorHazards, sum.HazardsFixed, sum.Cases, sum.Fines)
+	if shown == nil || shown[1] != want || sum.Inspections != 70001 {
+		t.Errorf("the preview showed\n  %v\nthe stored rows sum to\n  %s", shown, want)
 	}
 }
