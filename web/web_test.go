@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -1091,4 +1092,58 @@ func TestLargeUploadPreviewEqualsImport(t *testing.T) {
 	if shown == nil || shown[1] != want || sum.Inspections != 70001 {
 		t.Errorf("the preview showed\n  %v\nthe stored rows sum to\n  %s", shown, want)
 	}
+}
+
+// TestHostileUploads: a zip bomb, a truncated workbook, bytes that are no
+// spreadsheet, an empty file and a binary named .csv are each refused
+// with a Chinese reason; nothing panics and the portal goes on serving.
+func TestHostileUploads(t *testing.T) {
+	fx := newFixture(t)
+	fx.ws.Config.Import.MaxUncompressedMB = 8
+	good := townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5})
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"} {
+		w, _ := zw.Create(name)
+		if strings.HasSuffix(name, "sheet1.xml") {
+			w.Write(bytes.Repeat([]byte(" "), 64<<20)) // 64 MB of nothing, a few hundred KB packed
+		} else {
+			w.Write([]byte(`<?xml version="1.0"?><x/>`))
+		}
+	}
+	zw.Close()
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{"炸弹_2022年3月.xlsx", bomb.Bytes()},
+		{"截断_2022年3月.xlsx", good[:len(good)/2]},
+		{"乱码_2022年3月.xlsx", bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 4096)},
+		{"空文件_2022年3月.xlsx", nil},
+		{"程序_2022年3月.csv", append([]byte("MZ\x00\x00"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 2048)...)},
+	}
+	a := fx.browser(t)
+	a.login("admin", testPassword)
+	a.get("/submit")
+	for _, f := range files {
+		code, page := a.upload(f.name, f.data, "")
+		problem := regexp.MustCompile(`<td>([^<]*)</td>\s*</tr>`).FindAllStringSubmatch(page, -1)
+		if code != http.StatusOK || !strings.Contains(page, "未通过校验") || len(problem) == 0 || !hasHan(problem[0][1]) {
+			t.Errorf("%s (%d bytes): %d\n%.1500s", f.name, len(f.data), code, page)
+			continue
+		}
+		t.Logf("%s: %s", f.name, problem[0][1])
+	}
+	if code, _ := a.get("/submit"); code != http.StatusOK {
+		t.Errorf("the portal after the hostile files: %d", code)
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
 }
