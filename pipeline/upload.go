@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -272,12 +273,21 @@ func (w *Workspace) GetUpload(id string) (*Upload, error) {
 	return &up, nil
 }
 
-// UploadFile is the path of an upload's own file or its marked copy.
-func (w *Workspace) UploadFile(up *Upload, marked bool) string {
+// uploadFile is the path of an upload's own file or its marked copy.
+func (w *Workspace) uploadFile(up *Upload, marked bool) string {
 	if marked {
 		return w.path(uploadsDir, up.ID, "marked.xlsx")
 	}
 	return w.path(uploadsDir, up.ID, up.Name)
+}
+
+// OpenMarkedCopy opens a refused upload's marked copy (a regular file,
+// never through a link).
+func (w *Workspace) OpenMarkedCopy(up *Upload) (*os.File, fs.FileInfo, error) {
+	if !up.Marked {
+		return nil, nil, tongbao.Errorf(tongbao.ENotFound, "这次报送没有标注文件")
+	}
+	return openInput(w.uploadFile(up, true))
 }
 
 // ConfirmUpload imports a valid upload, by its owner.
@@ -288,7 +298,7 @@ func (w *Workspace) ConfirmUpload(ctx context.Context, up *Upload, a *Account) (
 	if up.Status != UploadValid {
 		return nil, tongbao.Errorf(tongbao.EInvalid, "这次报送未通过校验或已导入，不能确认")
 	}
-	outs, err := w.ImportFiles(ctx, []string{w.UploadFile(up, false)}, ImportOptions{Period: up.Period})
+	outs, err := w.ImportFiles(ctx, []string{w.uploadFile(up, false)}, ImportOptions{Period: up.Period})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,21 +91,23 @@ func (w *Workspace) Reports(drafts bool) ([]PeriodReports, error) {
 	return out, nil
 }
 
-// ReportFile is the path of a version's file, when name is one of the
-// files a version of the period lists (nothing else under reports/ is
-// served); a draft's or dropped version's files only with drafts.
-func (w *Workspace) ReportFile(period, name string, drafts bool) (string, bool) {
+// OpenReportFile opens a version's file, when name is one of the files a
+// version of the period lists (nothing else under reports/ is served; a
+// draft's or dropped version's files only with drafts), and only a regular
+// file, never through a link.
+func (w *Workspace) OpenReportFile(period, name string, drafts bool) (*os.File, fs.FileInfo, error) {
+	notFound := tongbao.Errorf(tongbao.ENotFound, "没有这个文件")
 	if !filepath.IsLocal(period) || filepath.Base(period) != period {
-		return "", false
+		return nil, nil, notFound
 	}
 	vs, err := readVersions(w.path("reports", period, "versions.json"))
 	if err != nil {
-		return "", false
+		return nil, nil, notFound
 	}
 	for _, v := range vs {
 		if (drafts || v.IsIssued()) && slices.Contains(v.Files, name) {
-			return w.path("reports", period, name), true
+			return openInput(w.path("reports", period, name))
 		}
 	}
-	return "", false
+	return nil, nil, notFound
 }

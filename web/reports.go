@@ -2,9 +2,9 @@ package web
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"tongbao/pipeline"
@@ -50,27 +50,25 @@ func (s *Server) approve(w http.ResponseWriter, r *request) {
 
 // reportFile downloads one file of a version (only files a version lists).
 func (s *Server) reportFile(w http.ResponseWriter, r *request) {
-	path, ok := s.ws.ReportFile(r.PathValue("period"), r.PathValue("file"), r.account.Role == pipeline.RoleAdmin)
-	if !ok {
-		s.fail(w, http.StatusNotFound, "没有这个文件。")
-		return
-	}
-	f, err := os.Open(path)
+	name := r.PathValue("file")
+	f, st, err := s.ws.OpenReportFile(r.PathValue("period"), name, r.account.Role == pipeline.RoleAdmin)
 	if err != nil {
 		s.fail(w, http.StatusNotFound, "没有这个文件。")
 		return
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		s.fail(w, http.StatusNotFound, "没有这个文件。")
-		return
-	}
 	ctype := "application/pdf"
-	if strings.HasSuffix(path, ".xlsx") {
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	if strings.HasSuffix(name, ".xlsx") {
+		ctype = xlsxType
 	}
+	download(w, r, f, st, name, ctype)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// download sends an opened file as an attachment named name.
+func download(w http.ResponseWriter, r *request, f *os.File, st fs.FileInfo, name, ctype string) {
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+pathEscape(filepath.Base(path)))
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+pathEscape(name))
 	http.ServeContent(w, r.Request, "", st.ModTime(), f)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -77,21 +76,13 @@ func (s *Server) markedCopy(w http.ResponseWriter, r *request) {
 	if up == nil {
 		return
 	}
-	if !up.Marked {
+	f, st, err := s.ws.OpenMarkedCopy(up)
+	if err != nil {
 		s.fail(w, http.StatusNotFound, "这次报送没有标注文件。")
 		return
 	}
-	f, err := os.Open(s.ws.UploadFile(up, true))
-	if err != nil {
-		s.fail(w, http.StatusNotFound, "标注文件不存在。")
-		return
-	}
 	defer f.Close()
-	name := strings.TrimSuffix(up.Name, filepath.Ext(up.Name)) + "（问题标注）.xlsx"
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+pathEscape(name))
-	st, _ := f.Stat()
-	http.ServeContent(w, r.Request, "", st.ModTime(), f)
+	download(w, r, f, st, strings.TrimSuffix(up.Name, filepath.Ext(up.Name))+"（问题标注）.xlsx", xlsxType)
 }
 
 // confirm imports a valid upload.

@@ -966,6 +966,15 @@ func TestReportsPage(t *testing.T) {
 	if code, _ := j.get(link[1]); code != http.StatusForbidden {
 		t.Errorf("a reporter downloading a bulletin: %d", code)
 	}
+	// A listed file replaced by a link (to accounts.json) is not served.
+	pdf := out.Files[1]
+	os.Remove(pdf)
+	if err := os.Symlink(filepath.Join(fx.ws.Home, "accounts.json"), pdf); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := l.get(link[1]); code != http.StatusNotFound || strings.Contains(body, "$2a$") {
+		t.Errorf("a linked report file: %d", code)
+	}
 }
 
 // TestApprovalInPortal: with approval on, the draft is the office's
