@@ -94,6 +94,12 @@ func (fx *fixture) browser(t *testing.T) *browser {
 	return &browser{t: t, fx: fx, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// confirmAction finds a preview's confirm form; uploadOfConfirm its upload.
+var (
+	confirmAction   = regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`)
+	uploadOfConfirm = regexp.MustCompile(`action="(/submit/[0-9a-f]{24})/confirm"`)
+)
+
 var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
 // get fetches a page, remembering its form token.
@@ -466,7 +472,7 @@ func TestSubmit(t *testing.T) {
 			t.Errorf("the preview lacks %q", want)
 		}
 	}
-	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	confirm := confirmAction.FindStringSubmatch(page)
 	code, page = b.post(confirm[1], nil)
 	if code != http.StatusOK || !strings.Contains(page, "已导入") {
 		t.Fatalf("confirm: %d\n%s", code, page)
@@ -517,7 +523,7 @@ func TestLedgerPreview(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, page := b.upload("事故台账_2022年3月.xlsx", data, "")
-	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	confirm := confirmAction.FindStringSubmatch(page)
 	if confirm == nil {
 		t.Fatalf("no preview:\n%s", page)
 	}
@@ -552,7 +558,7 @@ func TestPreviewReplacesUnits(t *testing.T) {
 	a.login("admin", testPassword)
 	a.get("/submit")
 	_, page := a.upload("镇街执法_2022年3月.xlsx", townFile(t, []any{"几江街道", 10, 5, 0, 4, 1, 0.5}, []any{"德感街道", 12, 5, 0, 4, 1, 0.5}), "")
-	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	confirm := confirmAction.FindStringSubmatch(page)
 	if confirm == nil {
 		t.Fatalf("no preview:\n%s", page)
 	}
@@ -610,7 +616,7 @@ func TestZeroReportAndRetract(t *testing.T) {
 
 	// Before the deadline (2022-04-03 inclusive): retract works.
 	_, page = j.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5}), "")
-	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24})/confirm"`).FindStringSubmatch(page)
+	confirm := uploadOfConfirm.FindStringSubmatch(page)
 	j.post(confirm[1]+"/confirm", nil)
 	if code, page := j.post(confirm[1]+"/retract", nil); code != http.StatusOK || !strings.Contains(page, "已撤回") {
 		t.Fatalf("retract before the deadline: %d\n%s", code, page)
@@ -624,7 +630,7 @@ func TestZeroReportAndRetract(t *testing.T) {
 	}
 	// After the deadline: refused, naming it.
 	_, page = j.upload("几江街道执法检查_2022年3月_2.xlsx", townFile(t, []any{"几江街道", 19, 5, 0, 4, 1, 0.5}), "")
-	confirm = regexp.MustCompile(`action="(/submit/[0-9a-f]{24})/confirm"`).FindStringSubmatch(page)
+	confirm = uploadOfConfirm.FindStringSubmatch(page)
 	j.post(confirm[1]+"/confirm", nil)
 	fx.clock.advance(48 * time.Hour) // 2022-04-04; the session has long expired
 	j.login("jijiang", testPassword)
@@ -684,7 +690,7 @@ func TestProgress(t *testing.T) {
 	j.login("jijiang", testPassword)
 	j.get("/submit")
 	_, page := j.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 18, 5, 0, 4, 1, 0.5}), "")
-	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	confirm := confirmAction.FindStringSubmatch(page)
 	j.post(confirm[1], nil)
 	a := fx.browser(t)
 	a.login("admin", testPassword)
@@ -1075,7 +1081,7 @@ func TestLargeUploadPreviewEqualsImport(t *testing.T) {
 	a.login("admin", testPassword)
 	a.get("/submit")
 	_, page := a.upload("执法检查明细_2022年3月.csv", csv.Bytes(), "")
-	confirm := regexp.MustCompile(`action="(/submit/[0-9a-f]{24}/confirm)"`).FindStringSubmatch(page)
+	confirm := confirmAction.FindStringSubmatch(page)
 	if confirm == nil {
 		t.Fatalf("no preview:\n%.3000s", page)
 	}

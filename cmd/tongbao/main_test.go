@@ -13,16 +13,34 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// commandCase is one command line, its exit code and a piece of its output.
+type commandCase struct {
+	name     string
+	args     []string
+	wantCode int
+	wantOut  string
+}
+
+// runCommands runs the cases in order, each as a subtest.
+func runCommands(t *testing.T, tests []commandCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errOut)
+			all := out.String() + errOut.String()
+			if code != tt.wantCode || !strings.Contains(all, tt.wantOut) {
+				t.Errorf("exit %d (want %d), output:\n%s\nwant it to contain %q", code, tt.wantCode, all, tt.wantOut)
+			}
+		})
+	}
+}
+
 func TestCommands(t *testing.T) {
 	home := t.TempDir()
 	samples, _ := filepath.Glob("../../../shared/samples/*")
 	tmpl := filepath.Join(t.TempDir(), "模板.xlsx")
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  string
-	}{
+	tests := []commandCase{
 		{"no command", nil, exitUsage, "用法"},
 		{"help", []string{"--help"}, exitOK, "运行「tongbao help <命令>」"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "未知命令「frobnicate」"},
@@ -65,16 +83,7 @@ func TestCommands(t *testing.T) {
 		{"export without output", []string{"export", "--dataset", "enforcement", "--home", home}, exitUsage, "export 需要 --dataset"},
 		{"history after retract", []string{"history", "--period", "2022-04", "--home", home}, exitOK, "已撤回（测试）"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			code := run(context.Background(), tt.args, &out, &errOut)
-			all := out.String() + errOut.String()
-			if code != tt.wantCode || !strings.Contains(all, tt.wantOut) {
-				t.Errorf("exit %d (want %d), output:\n%s\nwant it to contain %q", code, tt.wantCode, all, tt.wantOut)
-			}
-		})
-	}
+	runCommands(t, tests)
 	if _, err := os.Stat(tmpl); err != nil {
 		t.Errorf("template not written: %v", err)
 	}
@@ -198,12 +207,7 @@ func TestSectionsValidatedByTheirCommands(t *testing.T) {
 func TestUserCommands(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("TONGBAO_PASSWORD", "一个够长的密码123")
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  string
-	}{
+	tests := []commandCase{
 		{"init", []string{"init", "--home", home}, exitOK, "已创建工作区"},
 		{"list empty", []string{"user", "list", "--home", home}, exitOK, "还没有账号"},
 		{"add admin", []string{"user", "add", "安委办", "--role", "admin", "--home", home}, exitOK, "已新增账号「安委办」（管理员）"},
@@ -217,14 +221,5 @@ func TestUserCommands(t *testing.T) {
 		{"passwd unknown", []string{"user", "passwd", "无此人", "--home", home}, exitRefused, "没有账号「无此人」"},
 		{"no subcommand", []string{"user", "--home", home}, exitUsage, "user 需要一个子命令"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			code := run(context.Background(), tt.args, &out, &errOut)
-			all := out.String() + errOut.String()
-			if code != tt.wantCode || !strings.Contains(all, tt.wantOut) {
-				t.Errorf("exit %d (want %d), output:\n%s\nwant it to contain %q", code, tt.wantCode, all, tt.wantOut)
-			}
-		})
-	}
+	runCommands(t, tests)
 }
