@@ -134,7 +134,14 @@ func (s *scorer) control(u *tongbao.Unit, m tongbao.Month) (ControlRow, bool) {
 			ytd += a.Deaths + a.Missing
 		}
 	}
-	row := ControlRow{Unit: u.Name, Kind: u.Kind, Quota: q, YTDDeaths: ytd, TimeProgress: FixedOf(big.NewRat(int64(m.Month), 12), 4)}
+	return NewControlRow(u.Name, u.Kind, q, ytd, m), true
+}
+
+// NewControlRow is the control progress of quota q with ytd deaths
+// (including the missing) through month m: progress, time progress and
+// status by the precise rule (超进度 when 12·ytd > m·q).
+func NewControlRow(unit string, kind tongbao.Kind, q, ytd int64, m tongbao.Month) ControlRow {
+	row := ControlRow{Unit: unit, Kind: kind, Quota: q, YTDDeaths: ytd, TimeProgress: FixedOf(big.NewRat(int64(m.Month), 12), 4)}
 	if q > 0 {
 		p := FixedOf(big.NewRat(ytd, q), 4)
 		row.Progress = &p
@@ -147,7 +154,7 @@ func (s *scorer) control(u *tongbao.Unit, m tongbao.Month) (ControlRow, bool) {
 	default:
 		row.Status = StatusNormal
 	}
-	return row, true
+	return row
 }
 
 // monthFlags gives every flagged unit's reasons for a month.

@@ -45,7 +45,8 @@ type series struct {
 	Data   []*float64 `json:"data"`
 	Axis   int        `json:"axis,omitempty"`
 	Dashed bool       `json:"dashed,omitempty"`
-	// Marks colour single bars (last places red) and name them in the label.
+	// Marks name single bars in their labels (a grade, 否决) and colour
+	// the failing ones red.
 	Marks []string `json:"marks,omitempty"`
 }
 
@@ -134,15 +135,19 @@ func signed(v float64, scale int) string {
 
 // frontView is the front page: the month at a glance.
 type frontView struct {
-	Month       tongbao.Month `json:"month"`
-	Latest      tongbao.Month `json:"latest"`
-	Computed    string        `json:"computed"`
-	Received    bool          `json:"accidents_received"`
-	Accidents   *scoring.AccidentStats
-	YTD         scoring.AccidentStats
-	YTDMissing  []tongbao.Month `json:"ytd_missing"`
-	Control     districtControl `json:"control"`
-	Evaluated   bool            `json:"enforcement_evaluated"`
+	Month      tongbao.Month `json:"month"`
+	Latest     tongbao.Month `json:"latest"`
+	Computed   string        `json:"computed"`
+	Received   bool          `json:"accidents_received"`
+	Accidents  *scoring.AccidentStats
+	YTD        scoring.AccidentStats
+	YTDMissing []tongbao.Month `json:"ytd_missing"`
+	// Control is the district's death-control indicator: the sum of the
+	// territorial units' quotas (镇街 and 平台: each accident is counted
+	// once by territory) against the district's deaths to date; nil
+	// without quotas.
+	Control     *scoring.ControlRow `json:"control"`
+	Evaluated   bool                `json:"enforcement_evaluated"`
 	Totals      enforcementTotals
 	TotalsYoY   map[string]*delta `json:"totals_yoy"` // by field, nil when last year has no data
 	TotalsMoM   map[string]*delta `json:"totals_mom"`
@@ -155,19 +160,6 @@ type frontView struct {
 	Bulletin *pipeline.VersionState `json:"bulletin"`
 }
 
-// districtControl is the district's death-control indicator: the sum of
-// the territorial units' quotas (镇街 and 平台: each accident is counted
-// once by territory) against the district's deaths to date.
-type districtControl struct {
-	HasQuota     bool   `json:"has_quota"`
-	Quota        int64  `json:"quota"`
-	YTDDeaths    int64  `json:"ytd_deaths"`
-	Progress     string `json:"progress"`      // percent, one decimal
-	TimeProgress string `json:"time_progress"` // percent, one decimal
-	Ahead        bool   `json:"ahead"`         // deaths ahead of time
-	Over         bool   `json:"over"`
-}
-
 func (s *Server) front(o *pipeline.Overview, m tongbao.Month) (*frontView, bool) {
 	r := o.Months[m]
 	if r == nil {
@@ -176,21 +168,17 @@ func (s *Server) front(o *pipeline.Overview, m tongbao.Month) (*frontView, bool)
 	v := &frontView{Month: m, Latest: o.Latest, Computed: o.Computed.Format("2006-01-02 15:04"), Received: r.Accidents.Received,
 		Accidents: r.Accidents.Month, YTD: r.Accidents.YTD, YTDMissing: r.Accidents.YTDMissing, Evaluated: r.EnforcementEvaluated,
 		Totals: totalsOf(r), LastPlace: r.LastPlace, NotReported: r.NotReported}
+	var quota int64
+	hasQuota := false
 	for _, c := range r.Control {
 		if c.Kind != tongbao.Department {
-			v.Control.HasQuota = true
-			v.Control.Quota += c.Quota
+			hasQuota, quota = true, quota+c.Quota
 		}
 	}
-	v.Control.YTDDeaths = r.Accidents.YTD.Deaths
-	time := float64(m.Month) * 100 / 12
-	v.Control.TimeProgress = strconv.FormatFloat(time, 'f', 1, 64)
-	if v.Control.Quota > 0 {
-		p := float64(v.Control.YTDDeaths) * 100 / float64(v.Control.Quota)
-		v.Control.Progress = strconv.FormatFloat(p, 'f', 1, 64)
-		v.Control.Ahead = p > time
+	if hasQuota {
+		row := scoring.NewControlRow("全区", "", quota, r.Accidents.YTD.Deaths, m)
+		v.Control = &row
 	}
-	v.Control.Over = v.Control.HasQuota && v.Control.YTDDeaths > v.Control.Quota
 	compare := func(then *scoring.MonthReport) map[string]*delta {
 		if then == nil || !then.EnforcementEvaluated || !r.EnforcementEvaluated {
 			return nil
@@ -210,7 +198,7 @@ func (s *Server) front(o *pipeline.Overview, m tongbao.Month) (*frontView, bool)
 			v.Months = append(v.Months, mm)
 		}
 	}
-	v.Charts = []chart{accidentChart(o, m.Add(-11), m, "accidents", m.Year)}
+	v.Charts = []chart{accidentChart(o, m.Add(-11), m, "accidents")}
 	return v, true
 }
 
@@ -233,7 +221,7 @@ func monthLabels(ms []tongbao.Month) []string {
 
 // accidentChart: accidents and deaths by month against the same months a
 // year earlier (dashed); a month whose ledger was not received is a gap.
-func accidentChart(o *pipeline.Overview, from, to tongbao.Month, id string, _ int) chart {
+func accidentChart(o *pipeline.Overview, from, to tongbao.Month, id string) chart {
 	ms := monthsBetween(from, to)
 	c := chart{ID: id, Title: "事故起数和死亡（含失踪）人数（虚线为上年同期）", X: monthLabels(ms),
 		Axes: []axis{{Name: "起 / 人"}}, Note: "空缺的月份事故台账未报送"}
@@ -315,7 +303,7 @@ func (s *Server) trends(o *pipeline.Overview, n int) *trendsView {
 	from := to.Add(-(n - 1))
 	ms := monthsBetween(from, to)
 	v := &trendsView{From: from, To: to, Months: n}
-	v.Charts = append(v.Charts, accidentChart(o, from, to, "accidents", 0))
+	v.Charts = append(v.Charts, accidentChart(o, from, to, "accidents"))
 	// Enforcement index by group: median and spread over the group's units.
 	for _, g := range s.ws.Config.Scoring.Groups {
 		c := chart{ID: "index-" + g.Name, Title: g.Name + "执法指数（中位数与分布）", X: monthLabels(ms), Axes: []axis{{Name: "指数"}},

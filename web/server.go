@@ -24,6 +24,7 @@ import (
 
 	"tongbao"
 	"tongbao/pipeline"
+	"tongbao/scoring"
 	"tongbao/sources"
 )
 
@@ -73,6 +74,9 @@ func New(ws *pipeline.Workspace, cfg Config, now func() time.Time, log *slog.Log
 		"hasSuffix": strings.HasSuffix,
 		"chg":       changeText,
 		"pct":       percentText,
+		"statusClass": func(status string) string {
+			return map[string]string{scoring.StatusNormal: "ok", scoring.StatusAheadOfTime: "warn", scoring.StatusOverQuota: "bad"}[status]
+		},
 		"delta": func(m map[string]*delta, key string) string {
 			if d := m[key]; d != nil {
 				if d.Pct != nil {
