@@ -59,12 +59,8 @@ func (w *Workspace) storeVersion() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// LatestMonth is the latest month with live enforcement or accident data.
-func (w *Workspace) LatestMonth() (tongbao.Month, bool, error) {
-	cat, err := readCatalog(w.path("catalog.json"))
-	if err != nil {
-		return tongbao.Month{}, false, err
-	}
+// latestMonth is the latest month with live enforcement or accident data.
+func latestMonth(cat *Catalog) (tongbao.Month, bool) {
 	var latest tongbao.Month
 	found := false
 	for _, ds := range []string{tongbao.Enforcement, tongbao.Accidents} {
@@ -75,7 +71,7 @@ func (w *Workspace) LatestMonth() (tongbao.Month, bool, error) {
 			}
 		}
 	}
-	return latest, found, nil
+	return latest, found
 }
 
 // Overview gives the dashboard's figures, computed again only when the
@@ -100,10 +96,11 @@ func (w *Workspace) Overview(ctx context.Context) (*Overview, error) {
 }
 
 func (w *Workspace) computeOverview(ctx context.Context, version string) (*Overview, error) {
-	latest, ok, err := w.LatestMonth()
+	cat, err := readCatalog(w.path("catalog.json"))
 	if err != nil {
 		return nil, err
 	}
+	latest, ok := latestMonth(cat)
 	if !ok {
 		return nil, &NoDataError{Period: "任何月份"}
 	}
@@ -129,10 +126,6 @@ func (w *Workspace) computeOverview(ctx context.Context, version string) (*Overv
 				o.Quarters[q] = r
 			}
 		}
-	}
-	cat, err := readCatalog(w.path("catalog.json"))
-	if err != nil {
-		return nil, err
 	}
 	for _, p := range cat.Partitions {
 		live := p.LiveUnits()

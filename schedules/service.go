@@ -135,7 +135,6 @@ func (s *Service) Start(ctx context.Context) error {
 	// timeout), so jobs do not see the signal's cancellation.
 	jobCtx := context.WithoutCancel(ctx)
 	for _, j := range jobs {
-		j := j
 		if _, err := sched.NewJob(gocron.CronJob(j.cron, cronWithSeconds(j.cron)), gocron.NewTask(func() { s.runJob(jobCtx, j.name, j.run) }),
 			gocron.WithName(j.name)); err != nil {
 			sched.Shutdown()

@@ -477,7 +477,6 @@ func (s *Server) unitPage(o *pipeline.Overview, u *tongbao.Unit) *unitView {
 			}
 			for _, c := range r.Control {
 				if c.Unit == u.Name {
-					c := c
 					v.Control = &c
 				}
 			}
