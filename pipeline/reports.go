@@ -313,11 +313,10 @@ func (w *Workspace) writeVersioned(ctx context.Context, kind, period, title stri
 		info.Number, v.Issued = v.Number, now
 	}
 	for _, ext := range []string{".xlsx", ".pdf"} {
-		name := fmt.Sprintf("%s(v%d)%s", title, v.Version, ext)
-		if err := w.renderFile(filepath.Join(dir, name), render[ext], info); err != nil {
-			return nil, err
-		}
-		v.Files = append(v.Files, name)
+		v.Files = append(v.Files, fmt.Sprintf("%s(v%d)%s", title, v.Version, ext))
+	}
+	if err := w.renderFiles(dir, v.Files, render, info); err != nil {
+		return nil, err
 	}
 	dropped := 0
 	if last != nil && last.Draft() {
@@ -370,14 +369,8 @@ func (w *Workspace) issueDraft(vs []Version, vpath, dir, kind, period string, no
 	}
 	info := w.docInfo(vs, v.Version, now, fonts)
 	info.Number = number
-	ext := map[string]string{}
-	for _, f := range v.Files {
-		ext[f] = filepath.Ext(f)
-	}
-	for _, f := range v.Files {
-		if err := w.renderFile(filepath.Join(dir, f), render[ext[f]], info); err != nil {
-			return nil, err
-		}
+	if err := w.renderFiles(dir, v.Files, render, info); err != nil {
+		return nil, err
 	}
 	// The number is kept before the version is recorded: a crash between
 	// the two skips a number rather than giving one twice.
@@ -406,13 +399,19 @@ func (w *Workspace) docInfo(vs []Version, n int, now time.Time, fonts reports.Fo
 	return info
 }
 
-// renderFile renders one file of a version and writes it atomically.
-func (w *Workspace) renderFile(path string, render func(io.Writer, reports.DocInfo) error, info reports.DocInfo) error {
-	var buf bytes.Buffer
-	if err := render(&buf, info); err != nil {
-		return fmt.Errorf("render %s: %w", filepath.Base(path), err)
+// renderFiles renders a version's files in dir, each by the renderer of
+// its extension, and writes each atomically.
+func (w *Workspace) renderFiles(dir string, files []string, render map[string]func(io.Writer, reports.DocInfo) error, info reports.DocInfo) error {
+	for _, name := range files {
+		var buf bytes.Buffer
+		if err := render[filepath.Ext(name)](&buf, info); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, name), buf.Bytes()); err != nil {
+			return err
+		}
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return nil
 }
 
 // lastIssued is the newest issued version of vs, nil when none.
