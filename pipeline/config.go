@@ -204,10 +204,27 @@ func LoadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
-// ReadSection decodes one table that another package owns ([schedules],
+// Section is a table of tongbao.toml that another package owns.
+type Section interface {
+	Validate() error // names the first bad key
+}
+
+// LoadSection reads one such table ([schedules], [web]) over the defaults
+// already in into and validates it, once, as the workspace's own tables are.
+func (w *Workspace) LoadSection(table string, into Section) error {
+	if err := w.readSection(table, into); err != nil {
+		return err
+	}
+	if err := into.Validate(); err != nil {
+		return &ConfigError{Path: w.ConfigPath(), Msg: "配置无效：" + err.Error()}
+	}
+	return nil
+}
+
+// readSection decodes one table that another package owns ([schedules],
 // [web]) over the defaults already in into, refusing a key it does not
 // know. The owner validates the result.
-func (w *Workspace) ReadSection(table string, into any) error {
+func (w *Workspace) readSection(table string, into any) error {
 	path := w.path("tongbao.toml")
 	var raw map[string]toml.Primitive
 	md, _, err := readConfig(path, &raw, func(string) bool { return false })

@@ -30,11 +30,8 @@ func DefaultConfig() Config {
 // defaults and validates it.
 func LoadConfig(ws *pipeline.Workspace) (Config, error) {
 	c := DefaultConfig()
-	if err := ws.ReadSection("schedules", &c); err != nil {
+	if err := ws.LoadSection("schedules", &c); err != nil {
 		return c, err
-	}
-	if err := c.Validate(); err != nil {
-		return c, &pipeline.ConfigError{Path: ws.ConfigPath(), Msg: "配置无效：" + err.Error()}
 	}
 	if c.Zone != "" && c.Zone != ws.Config.Zone {
 		return c, &pipeline.ConfigError{Path: ws.ConfigPath(), Msg: fmt.Sprintf("配置无效：schedules.zone (%q) differs from zone (%q): set only zone", c.Zone, ws.Config.Zone)}

@@ -55,13 +55,7 @@ func (c Config) Validate() error {
 // LoadConfig reads [web] from the workspace's tongbao.toml.
 func LoadConfig(ws *pipeline.Workspace) (Config, error) {
 	c := DefaultConfig()
-	if err := ws.ReadSection("web", &c); err != nil {
-		return c, err
-	}
-	if err := c.Validate(); err != nil {
-		return c, &pipeline.ConfigError{Path: ws.ConfigPath(), Msg: "配置无效：" + err.Error()}
-	}
-	return c, nil
+	return c, ws.LoadSection("web", &c)
 }
 
 // ConfigText documents [web] in the tongbao.toml init writes.

@@ -408,6 +408,21 @@ func (b *browser) upload(name string, data []byte, period string) (int, string) 
 	return b.get(resp.Header.Get("Location"))
 }
 
+// uploadAndConfirm uploads a file that must pass validation and confirms
+// it, returning the preview page.
+func (b *browser) uploadAndConfirm(name string, data []byte) string {
+	b.t.Helper()
+	_, page := b.upload(name, data, "")
+	confirm := confirmAction.FindStringSubmatch(page)
+	if confirm == nil {
+		b.t.Fatalf("%s: no preview:\n%.3000s", name, page)
+	}
+	if code, _ := b.post(confirm[1], nil); code != http.StatusOK {
+		b.t.Fatalf("%s: confirm %d", name, code)
+	}
+	return page
+}
+
 func townFile(t *testing.T, rows ...[]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
@@ -522,12 +537,7 @@ func TestLedgerPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, page := b.upload("事故台账_2022年3月.xlsx", data, "")
-	confirm := confirmAction.FindStringSubmatch(page)
-	if confirm == nil {
-		t.Fatalf("no preview:\n%s", page)
-	}
-	b.post(confirm[1], nil)
+	page := b.uploadAndConfirm("事故台账_2022年3月.xlsx", data)
 	r, err := fx.ws.ScoreMonth(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -557,16 +567,11 @@ func TestPreviewReplacesUnits(t *testing.T) {
 	a := fx.browser(t)
 	a.login("admin", testPassword)
 	a.get("/submit")
-	_, page := a.upload("镇街执法_2022年3月.xlsx", townFile(t, []any{"几江街道", 10, 5, 0, 4, 1, 0.5}, []any{"德感街道", 12, 5, 0, 4, 1, 0.5}), "")
-	confirm := confirmAction.FindStringSubmatch(page)
-	if confirm == nil {
-		t.Fatalf("no preview:\n%s", page)
-	}
-	a.post(confirm[1], nil)
+	a.uploadAndConfirm("镇街执法_2022年3月.xlsx", townFile(t, []any{"几江街道", 10, 5, 0, 4, 1, 0.5}, []any{"德感街道", 12, 5, 0, 4, 1, 0.5}))
 	b := fx.browser(t)
 	b.login("jijiang", testPassword)
 	b.get("/submit")
-	_, page = b.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 20, 5, 0, 4, 1, 0.5}), "")
+	_, page := b.upload("几江街道执法检查_2022年3月.xlsx", townFile(t, []any{"几江街道", 20, 5, 0, 4, 1, 0.5}), "")
 	if !strings.Contains(page, "确认后将替换：<br>2022-03 几江街道 的数据（文件「镇街执法_2022年3月.xlsx」）") {
 		t.Errorf("the preview:\n%s", page)
 	}
@@ -1080,15 +1085,8 @@ func TestLargeUploadPreviewEqualsImport(t *testing.T) {
 	a := fx.browser(t)
 	a.login("admin", testPassword)
 	a.get("/submit")
-	_, page := a.upload("执法检查明细_2022年3月.csv", csv.Bytes(), "")
-	confirm := confirmAction.FindStringSubmatch(page)
-	if confirm == nil {
-		t.Fatalf("no preview:\n%.3000s", page)
-	}
+	page := a.uploadAndConfirm("执法检查明细_2022年3月.csv", csv.Bytes())
 	shown := regexp.MustCompile(`<td>2022-03</td><td>(检查企业[^<]*)</td>`).FindStringSubmatch(page)
-	if code, _ := a.post(confirm[1], nil); code != http.StatusOK {
-		t.Fatalf("confirm: %d", code)
-	}
 	r, err := fx.ws.ScoreMonthFromRows(context.Background(), tongbao.Month{Year: 2022, Month: 3})
 	if err != nil {
 		t.Fatal(err)
